@@ -1,0 +1,3 @@
+from bnn2hw.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""The one bit-order convention of bnn2hw, defined here and nowhere else.
+
+Encoding: bit 1 means +1, bit 0 means -1.
+
+Packing: a vector of N bits is stored in little-endian order: element ``j`` of the vector goes in
+bit ``j % 64`` of word ``j // 64`` (uint64 words). The same rule gives the hex words of the
+hardware backends: element ``j`` of a SIMD-wide chunk lands in bit ``j`` of that chunk, and
+element ``i`` of a stream beat occupies bits ``[i*w +: w]``. Padding bits beyond N are 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "WORD_BITS",
+    "bipolar_to_bits",
+    "bits_to_bipolar",
+    "n_words",
+    "pack_bits",
+    "unpack_bits",
+]
+
+WORD_BITS = 64
+
+
+def n_words(n_bits: int) -> int:
+    """Number of uint64 words that hold ``n_bits`` bits."""
+    return (n_bits + WORD_BITS - 1) // WORD_BITS
+
+
+def bipolar_to_bits(x: np.ndarray) -> np.ndarray:
+    """Map a {-1,+1} array to {0,1} uint8 (+1 -> 1). Values other than +-1 raise ValueError."""
+    x = np.asarray(x)
+    pos = x == 1
+    if not np.all(pos | (x == -1)):
+        raise ValueError("array is not bipolar: values other than -1 and +1 present")
+    return pos.astype(np.uint8)
+
+
+def bits_to_bipolar(b: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    """Map {0,1} bits to {-1,+1} values of the given dtype."""
+    return (np.asarray(b, dtype=np.int8) * 2 - 1).astype(dtype)
+
+
+def pack_bits(bits: np.ndarray) -> np.ndarray:
+    """Pack the last axis of a {0,1} array into little-endian uint64 words.
+
+    Args:
+        bits: (..., N) array of 0/1 values.
+
+    Returns:
+        (..., n_words(N)) uint64 array; bit ``j % 64`` of word ``j // 64`` is element ``j``.
+    """
+    bits = np.asarray(bits, dtype=np.uint8)
+    n = bits.shape[-1]
+    nw = n_words(n)
+    pad = nw * WORD_BITS - n
+    if pad:
+        bits = np.concatenate([bits, np.zeros((*bits.shape[:-1], pad), dtype=np.uint8)], axis=-1)
+    as_bytes = np.packbits(bits.reshape(*bits.shape[:-1], nw, WORD_BITS), axis=-1, bitorder="little")
+    return np.ascontiguousarray(as_bytes).view("<u8").reshape(*bits.shape[:-1], nw)
+
+
+def unpack_bits(words: np.ndarray, n: int) -> np.ndarray:
+    """Inverse of :func:`pack_bits`: (..., W) uint64 words to (..., n) uint8 bits."""
+    words = np.ascontiguousarray(np.asarray(words, dtype="<u8"))
+    as_bytes = words.view(np.uint8).reshape(*words.shape[:-1], words.shape[-1] * 8)
+    bits = np.unpackbits(as_bytes, axis=-1, bitorder="little")
+    return bits[..., :n]

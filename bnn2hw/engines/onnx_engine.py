@@ -1,0 +1,99 @@
+"""The float reference: the source model run as its own framework would run it.
+
+Plain ONNX runs in onnxruntime; QONNX / FINN-style models (custom quantization ops) run in
+qonnx's executor. Requested intermediate tensors are added as graph outputs on a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import helper
+
+from bnn2hw.errors import InputDataError
+
+__all__ = ["OnnxResult", "run_onnx"]
+
+_CUSTOM = {"BipolarQuant", "Quant", "IntQuant", "MultiThreshold", "XnorPopcountMatMul", "Trunc"}
+
+
+@dataclass
+class OnnxResult:
+    """The model's output for a batch and the requested intermediate tensors (model layout)."""
+
+    output: np.ndarray
+    tensors: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _input_info(model: onnx.ModelProto) -> tuple[str, int | None, int]:
+    inits = {t.name for t in model.graph.initializer}
+    vi = next(i for i in model.graph.input if i.name not in inits)
+    d0 = vi.type.tensor_type.shape.dim[0]
+    batch = d0.dim_value if d0.HasField("dim_value") else None
+    return vi.name, batch, vi.type.tensor_type.elem_type
+
+
+def _with_outputs(model: onnx.ModelProto, names: Sequence[str]) -> onnx.ModelProto:
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    have = {o.name for o in m.graph.output}
+    for n in names:
+        if n not in have:
+            m.graph.output.append(helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, None))
+    return m
+
+
+def run_onnx(path: Path, x: np.ndarray, names: Sequence[str] = ()) -> OnnxResult:
+    """Run the source model on x (N, *input shape) in model units."""
+    model = onnx.load(str(path))
+    custom = any(n.op_type in _CUSTOM for n in model.graph.node)
+    in_name, batch, elem = _input_info(model)
+    if elem != onnx.TensorProto.FLOAT:
+        raise InputDataError(f"{path}: input '{in_name}' is not float32; unsupported by the "
+                             "reference engine")
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    step = x.shape[0] if batch is None else batch
+    names = list(names)
+    out_name = model.graph.output[0].name
+    if custom:
+        run = _qonnx_runner(model, names, in_name, out_name)
+    else:
+        run = _ort_runner(_with_outputs(model, names), names, in_name, out_name)
+    parts = [run(x[s : s + step]) for s in range(0, x.shape[0], max(1, step))]
+    return OnnxResult(
+        output=np.concatenate([p.output for p in parts]),
+        tensors={n: np.concatenate([p.tensors[n] for p in parts]) for n in names},
+    )
+
+
+def _ort_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_name: str):  # noqa: ANN202
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    opts.intra_op_num_threads = 2
+    sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+
+    def run(xb: np.ndarray) -> OnnxResult:
+        res = sess.run([out_name, *names], {in_name: xb})
+        return OnnxResult(output=np.asarray(res[0]), tensors=dict(zip(names, res[1:], strict=True)))
+
+    return run
+
+
+def _qonnx_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_name: str):  # noqa: ANN202
+    from qonnx.core.modelwrapper import ModelWrapper
+    from qonnx.core.onnx_exec import execute_onnx
+
+    mw = ModelWrapper(model)
+
+    def run(xb: np.ndarray) -> OnnxResult:
+        ctx = execute_onnx(mw, {in_name: xb}, return_full_exec_context=True)
+        return OnnxResult(output=np.asarray(ctx[out_name]),
+                          tensors={n: np.asarray(ctx[n]) for n in names})
+
+    return run

@@ -1,0 +1,47 @@
+"""The pass pipeline: one explicit tuple of pure ``Graph -> Graph`` functions.
+
+Later issues extend it (lower_to_hw, choose_folding, estimate); ``run_pipeline`` can check every
+step against the golden model on given inputs (FINN's verify_step, bit for bit).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from bnn2hw.errors import Bnn2HwError
+from bnn2hw.ir.graph import Graph
+from bnn2hw.passes.fold_thresholds import fold_thresholds
+
+__all__ = ["DEFAULT_PIPELINE", "Pass", "PassCheckError", "run_pipeline"]
+
+logger = logging.getLogger(__name__)
+
+Pass = Callable[[Graph], Graph]
+
+DEFAULT_PIPELINE: tuple[Pass, ...] = (fold_thresholds,)
+
+
+class PassCheckError(Bnn2HwError):
+    """A pass changed what the graph computes (an internal error: please report it)."""
+
+
+def run_pipeline(graph: Graph, passes: Sequence[Pass] = DEFAULT_PIPELINE,
+                 check_inputs: np.ndarray | None = None) -> Graph:
+    """Run the passes in order; with check_inputs, compare golden results before/after each."""
+    from bnn2hw.golden import run_golden
+    from bnn2hw.verify.compare import compare_golden
+
+    before = run_golden(graph, check_inputs) if check_inputs is not None else None
+    for p in passes:
+        logger.info("pass %s", p.__name__)
+        graph = p(graph)
+        if check_inputs is not None and before is not None:
+            after = run_golden(graph, check_inputs)
+            diff = compare_golden(before, after)
+            if diff:
+                raise PassCheckError(f"pass {p.__name__} changed the result: {diff}")
+            before = after
+    return graph
