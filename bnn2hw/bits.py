@@ -15,7 +15,9 @@ import numpy as np
 __all__ = [
     "WORD_BITS",
     "bipolar_to_bits",
+    "bits_to_hex",
     "bits_to_bipolar",
+    "hex_to_bits",
     "n_words",
     "pack_bits",
     "unpack_bits",
@@ -68,3 +70,25 @@ def unpack_bits(words: np.ndarray, n: int) -> np.ndarray:
     as_bytes = words.view(np.uint8).reshape(*words.shape[:-1], words.shape[-1] * 8)
     bits = np.unpackbits(as_bytes, axis=-1, bitorder="little")
     return bits[..., :n]
+
+
+def bits_to_hex(bits: np.ndarray) -> str:
+    """A {0,1} vector as one hex number whose bit j is element j (element 0 is the LSB).
+
+    Zero-padded to ceil(N/4) digits: this is also the word format of the backends' .mem files.
+    """
+    bits = np.asarray(bits, dtype=np.uint8).ravel()
+    n = bits.size
+    if n == 0:
+        return ""
+    value = int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+    return f"{value:0{(n + 3) // 4}x}"
+
+
+def hex_to_bits(text: str, n: int) -> np.ndarray:
+    """Inverse of :func:`bits_to_hex`; raises ValueError on malformed text or stray bits."""
+    value = int(text, 16)
+    if value >> n:
+        raise ValueError(f"hex value has bits beyond {n}")
+    raw = value.to_bytes((n + 7) // 8, "little")
+    return np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")[:n].copy()

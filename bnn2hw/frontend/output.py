@@ -118,4 +118,5 @@ def finish_output(ctx: Ctx, lm: LoadedModel, g: onnx.GraphProto, options: object
     return Graph(
         name=sanitize(lm.path.stem), source_file=lm.path.name, source_hash=lm.sha256,
         dialect=_dialect(g), input=ctx.input_stage, layers=tuple(ctx.layers), output=spec,
+        tie=ctx.tie,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bnn2hw.ir.floatops import TiePolicy
 from bnn2hw.ir.layers import InputStage, Layer, MatVec, ValueType
 
 __all__ = ["Graph", "OutputSpec"]
@@ -43,6 +44,7 @@ class Graph:
         input: the host-side input stage.
         layers: the layer chain.
         output: how the result is presented.
+        tie: the user's convention for ONNX Sign at exactly zero (ERROR: none chosen).
     """
 
     name: str
@@ -52,6 +54,7 @@ class Graph:
     input: InputStage
     layers: tuple[Layer, ...]
     output: OutputSpec
+    tie: TiePolicy = TiePolicy.ERROR
 
     def with_layers(self, layers: tuple[Layer, ...]) -> Graph:
         return replace(self, layers=layers)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bnn2hw.golden.reference import GoldenResult
-from bnn2hw.ir.floatops import Binarizer, BinarizerKind, TiePolicy
+from bnn2hw.ir.floatops import TiePolicy
 from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import IntQuantizer, MatVec, MaxPoolBits
 
@@ -101,15 +101,6 @@ def _first(layer: str, tensor: str, diff: np.ndarray, g: np.ndarray, r: np.ndarr
     idx = tuple(int(i) for i in np.argwhere(diff)[0])
     return Mismatch(layer=layer, tensor=tensor, frame=idx[0], position=idx[1:-1],
                     channel=idx[-1], golden=int(g[idx]), reference=float(r[idx]))
-
-
-def _tie_policy(graph: Graph) -> TiePolicy:
-    for layer in graph.layers:
-        if isinstance(layer, MatVec) and isinstance(getattr(layer.act, "binarizer", None), Binarizer):
-            b = layer.act.binarizer  # type: ignore[union-attr]
-            if b.kind is BinarizerKind.SIGN:
-                return b.tie
-    return TiePolicy.ERROR
 
 
 def compare_to_reference(graph: Graph, golden: GoldenResult, ref_output: np.ndarray,

@@ -1,0 +1,140 @@
+"""The BUILD folder: compile a model into it, and load it back.
+
+Layout: bnn2hw.json (IR and facts), model.onnx (the source, for the float reference),
+golden/ (test vectors: inputs, quantized inputs, every binarized tensor, accumulators, outputs).
+A build is written to a temporary sibling folder and renamed into place, so a failure leaves
+nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bnn2hw import __version__
+from bnn2hw.errors import BuildError
+from bnn2hw.frontend import ImportOptions, import_model
+from bnn2hw.golden import run_golden
+from bnn2hw.ir.graph import Graph
+from bnn2hw.ir.serialize import graph_from_json, graph_to_json
+from bnn2hw.passes import run_pipeline
+from bnn2hw.stimuli import random_inputs
+from bnn2hw.summary import layer_rows
+
+__all__ = ["BUILD_FORMAT", "Build", "compile_model", "load_build", "write_build"]
+
+BUILD_FORMAT = 1
+JSON_NAME = "bnn2hw.json"
+
+
+@dataclass(frozen=True)
+class Build:
+    """A loaded build folder."""
+
+    path: Path
+    graph: Graph
+    meta: dict[str, Any]
+
+    @property
+    def model_path(self) -> Path:
+        return self.path / "model.onnx"
+
+
+def compile_model(model: Path, options: ImportOptions, check_frames: int = 8,
+                  seed: int = 0) -> Graph:
+    """Import and run the pass pipeline, checking each pass on a few frames bit for bit."""
+    graph = import_model(model, options)
+    x = random_inputs(graph, check_frames, seed)
+    return run_pipeline(graph, check_inputs=x)
+
+
+def _options_json(options: ImportOptions) -> dict[str, Any]:
+    return {"input_int": options.input_int, "sign_at_zero": options.sign_at_zero.value,
+            "input_range": list(options.input_range) if options.input_range else None,
+            "topk": options.topk}
+
+
+def write_build(out: Path, model: Path, graph: Graph, options: ImportOptions, *,
+                force: bool = False, golden_frames: int = 32, seed: int = 0) -> Path:
+    """Write BUILD atomically (temporary folder, then rename)."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise BuildError(f"{out}: already exists; choose another folder or pass --force to "
+                         "replace it")
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"{out}: exists and is not a folder")
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise BuildError(f"{out}: parent folder {parent} does not exist")
+    tmp = parent / f".{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        _write_contents(tmp, model, graph, options, golden_frames, seed)
+        if out.exists():
+            old = parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _write_contents(tmp: Path, model: Path, graph: Graph, options: ImportOptions,
+                    golden_frames: int, seed: int) -> None:
+    (tmp / "golden" / "acts").mkdir(parents=True)
+    shutil.copyfile(model, tmp / "model.onnx")
+    meta = {
+        "generated_by": f"bnn2hw {__version__} from {graph.source_file} "
+                        f"(sha256:{graph.source_hash[:12]}) -- do not edit; regenerate instead",
+        "format": BUILD_FORMAT,
+        "bnn2hw_version": __version__,
+        "source": {"file": graph.source_file, "sha256": graph.source_hash},
+        "options": _options_json(options),
+        "layers": layer_rows(graph),
+        "golden": {"frames": golden_frames, "seed": seed},
+        "graph": graph_to_json(graph),
+    }
+    (tmp / JSON_NAME).write_text(json.dumps(meta, indent=1) + "\n")
+    x = random_inputs(graph, golden_frames, seed)
+    res = run_golden(graph, x)
+    g = tmp / "golden"
+    np.save(g / "inputs.npy", x)
+    np.save(g / "output.npy", res.output)
+    np.save(g / "logits.npy", res.logits)
+    np.save(g / "acc.npy", res.acc)
+    for name, bits in res.acts.items():
+        np.save(g / "acts" / f"{name}.npy", bits)
+
+
+def load_build(path: Path) -> Build:
+    """Load BUILD/bnn2hw.json; BuildError with a clear line if anything is off."""
+    p = Path(path)
+    if not p.exists():
+        raise BuildError(f"{p}: build folder not found; run bnn2hw compile first")
+    j = p / JSON_NAME
+    if not p.is_dir() or not j.exists():
+        raise BuildError(f"{p}: not a bnn2hw build folder (no {JSON_NAME}); run bnn2hw compile")
+    try:
+        meta = json.loads(j.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise BuildError(f"{j}: corrupt ({type(e).__name__}: {str(e).splitlines()[0]}); "
+                         "recompile the model") from None
+    if not isinstance(meta, dict) or meta.get("format") != BUILD_FORMAT:
+        raise BuildError(f"{j}: build format {meta.get('format') if isinstance(meta, dict) else '?'}"
+                         f" is not {BUILD_FORMAT}; recompile with this bnn2hw")
+    try:
+        graph = graph_from_json(meta["graph"])
+    except (KeyError, ValueError, TypeError, IndexError) as e:
+        raise BuildError(f"{j}: corrupt graph ({type(e).__name__}: {e}); recompile the model") from None
+    return Build(path=p, graph=graph, meta=meta)

@@ -1,0 +1,255 @@
+"""The bnn2hw command line. The only module that prints and picks exit codes.
+
+Exit 0 on success, 1 on a verification mismatch, 2 on bad input or usage (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+
+from bnn2hw import __version__
+from bnn2hw.errors import Bnn2HwError, InputDataError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _UsageError(Bnn2HwError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="bnn2hw", description="Compile binarized neural networks into bit-exact "
+                "hardware, and verify every level against the trained model.")
+    p.add_argument("--version", action="version", version=f"bnn2hw {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    c = sub.add_parser("compile", help="compile an ONNX/QONNX model into a build folder")
+    c.add_argument("model", type=Path, help="the model file (.onnx)")
+    c.add_argument("-o", "--output", type=Path, required=True, help="build folder to write")
+    _model_options(c)
+    c.add_argument("--golden-frames", type=int, default=32, help="test vectors written to "
+                   "BUILD/golden (default 32)")
+    c.add_argument("--seed", type=int, default=0, help="seed of the test vectors")
+    c.add_argument("--force", action="store_true", help="replace an existing build folder")
+
+    r = sub.add_parser("run", help="run a model or build on inputs with one engine")
+    r.add_argument("target", type=Path, help="a model file (.onnx) or a build folder")
+    r.add_argument("--inputs", type=Path, required=True, help="X.npy, (N, *input shape), model units")
+    r.add_argument("--engine", choices=("onnx", "golden"), required=True)
+    r.add_argument("-o", "--output", type=Path, required=True, help="Y.npy to write")
+    r.add_argument("--intermediates", type=Path, help="also write accumulators and every "
+                   "binarized tensor to this .npz (golden engine)")
+    _model_options(r)
+
+    v = sub.add_parser("verify", help="compare engines on the same inputs")
+    v.add_argument("build", type=Path, help="a build folder")
+    g = v.add_mutually_exclusive_group()
+    g.add_argument("--inputs", type=Path, help="X.npy inputs in model units")
+    g.add_argument("--random", type=int, metavar="N", help="N random inputs (plus the extremes)")
+    v.add_argument("--engines", default="golden,onnx", help="comma list (default golden,onnx)")
+    v.add_argument("--seed", type=int, default=0, help="seed for --random")
+    return p
+
+
+def _model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-int", metavar="TYPE", help="the model input is integer: uint8, "
+                   "int8, uintN or intN (for models without a quantizer on their input)")
+    p.add_argument("--sign-at-zero", choices=("+1", "-1"), help="convention for ONNX Sign at "
+                   "exactly 0, when a reachable accumulator value makes it 0")
+    p.add_argument("--input-range", metavar="LO,HI", help="valid range of float inputs, for "
+                   "random test inputs")
+    p.add_argument("--topk", type=int, metavar="K", help="select the K best labels in hardware")
+
+
+def _import_options(a: argparse.Namespace):  # noqa: ANN202
+    from bnn2hw.frontend import ImportOptions
+    from bnn2hw.ir.floatops import TiePolicy
+
+    rng = None
+    if a.input_range:
+        try:
+            lo, hi = (float(t) for t in a.input_range.split(","))
+        except ValueError:
+            raise _UsageError(f"--input-range '{a.input_range}': expected LO,HI") from None
+        if not lo < hi:
+            raise _UsageError(f"--input-range '{a.input_range}': LO must be below HI")
+        rng = (lo, hi)
+    if a.topk is not None and a.topk < 1:
+        raise _UsageError(f"--topk {a.topk}: must be at least 1")
+    tie = {None: TiePolicy.ERROR, "+1": TiePolicy.PLUS, "-1": TiePolicy.MINUS}[a.sign_at_zero]
+    return ImportOptions(input_int=a.input_int, sign_at_zero=tie, input_range=rng, topk=a.topk)
+
+
+def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
+    if not path.exists():
+        raise InputDataError(f"{path}: inputs file not found")
+    try:
+        x = np.load(path, allow_pickle=False)
+    except Exception as e:  # noqa: BLE001 - numpy raises many types for bad files
+        raise InputDataError(f"{path}: not a readable .npy array ({type(e).__name__}); save "
+                             "inputs with numpy.save") from None
+    if not isinstance(x, np.ndarray) or x.dtype.kind not in "fiub":
+        raise InputDataError(f"{path}: array of dtype {getattr(x, 'dtype', '?')} is not numeric")
+    if x.ndim != len(shape) + 1 or tuple(x.shape[1:]) != tuple(shape):
+        want = ", ".join(str(d) for d in shape)
+        raise InputDataError(f"{path}: inputs have shape {list(x.shape)}; the model takes "
+                             f"(N, {want}) with the batch first")
+    if x.shape[0] == 0:
+        raise InputDataError(f"{path}: no frames (batch of 0)")
+    x = x.astype(np.float32)
+    if not np.all(np.isfinite(x)):
+        raise InputDataError(f"{path}: inputs contain NaN or Inf")
+    return x
+
+
+def _cmd_compile(a: argparse.Namespace) -> int:
+    from bnn2hw.build import compile_model, write_build
+    from bnn2hw.summary import layer_rows
+
+    if a.golden_frames < 1:
+        raise _UsageError("--golden-frames must be at least 1")
+    out = Path(a.output)
+    if out.exists() and not a.force:
+        raise Bnn2HwError(f"{out}: already exists; choose another folder or pass --force")
+    t0 = time.perf_counter()
+    options = _import_options(a)
+    graph = compile_model(a.model, options, seed=a.seed)
+    write_build(out, a.model, graph, options, force=a.force, golden_frames=a.golden_frames,
+                seed=a.seed)
+    dt = time.perf_counter() - t0
+    print(f"bnn2hw {__version__}: compiled {a.model} ({graph.dialect}, "
+          f"sha256:{graph.source_hash[:12]}) in {dt:.2f} s")
+    print(f"{'layer':<16}{'kind':<8}{'in':>14}{'out':>14}{'MW':>7}{'MH':>6}{'input':>14}"
+          f"{'acc bits':>9}{'T bits':>7}{'flipped':>8}")
+    for r in layer_rows(graph):
+        shp = lambda s: "x".join(str(d) for d in s)  # noqa: E731
+        print(f"{r['name']:<16}{r['kind']:<8}{shp(r['in_shape']):>14}{shp(r['out_shape']):>14}"
+              f"{r.get('mw', ''):>7}{r.get('mh', ''):>6}{r.get('input', ''):>14}"
+              f"{r.get('acc_bits', ''):>9}{r.get('threshold_bits', '-' if 'mw' in r else ''):>7}"
+              f"{r.get('flipped', ''):>8}")
+    print(f"wrote {out}/bnn2hw.json and {a.golden_frames} golden frames in {out}/golden")
+    return EXIT_OK
+
+
+def _cmd_run(a: argparse.Namespace) -> int:
+    from bnn2hw.build import compile_model, load_build
+    from bnn2hw.engines import run_onnx
+    from bnn2hw.frontend import import_model
+    from bnn2hw.golden import run_golden
+
+    target = Path(a.target)
+    if target.is_dir():
+        build = load_build(target)
+        graph, model = build.graph, build.model_path
+    else:
+        model = target
+        options = _import_options(a)
+        graph = compile_model(model, options) if a.engine == "golden" else import_model(model,
+                                                                                          options)
+    x = _load_inputs(a.inputs, graph.input.shape)
+    if a.engine == "onnx":
+        y = run_onnx(model, x).output
+        extra: dict[str, np.ndarray] = {}
+    else:
+        res = run_golden(graph, x)
+        y = res.output
+        extra = {"acc": res.acc, "logits": res.logits, **{f"act_{k}": v for k, v in res.acts.items()}}
+    _save(a.output, y)
+    if a.intermediates is not None:
+        if a.engine != "golden":
+            raise _UsageError("--intermediates needs --engine golden")
+        try:
+            np.savez(a.intermediates, **extra)
+        except OSError as e:
+            raise Bnn2HwError(f"{a.intermediates}: cannot write ({e.strerror})") from None
+    print(f"{a.engine}: {x.shape[0]} frames -> {a.output} {list(y.shape)} {y.dtype}")
+    return EXIT_OK
+
+
+def _save(path: Path, y: np.ndarray) -> None:
+    if path.suffix != ".npy":
+        raise _UsageError(f"-o {path}: the output file must end in .npy")
+    try:
+        np.save(path, y)
+    except OSError as e:
+        raise Bnn2HwError(f"{path}: cannot write ({e.strerror})") from None
+
+
+def _cmd_verify(a: argparse.Namespace) -> int:
+    from bnn2hw.build import load_build
+    from bnn2hw.stimuli import random_inputs
+    from bnn2hw.verify import ENGINES, format_report, verify_graph
+
+    build = load_build(a.build)
+    engines = [e.strip() for e in a.engines.split(",") if e.strip()]
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown:
+        raise _UsageError(f"--engines: unknown engine '{unknown[0]}' (this version has "
+                          f"{', '.join(ENGINES)})")
+    if "golden" not in engines or len(set(engines)) < 2:
+        raise _UsageError("--engines must list golden and at least one other engine")
+    if a.random is not None:
+        if a.random < 1:
+            raise _UsageError("--random N needs N >= 1")
+        x = random_inputs(build.graph, a.random, a.seed)
+        what = f"{a.random} random frames (seed {a.seed}; frames 0/1 are the input extremes)"
+    elif a.inputs is not None:
+        x = _load_inputs(a.inputs, build.graph.input.shape)
+        what = f"{x.shape[0]} frames from {a.inputs}"
+    else:
+        x = _load_inputs(build.path / "golden" / "inputs.npy", build.graph.input.shape)
+        what = f"{x.shape[0]} golden frames"
+    t0 = time.perf_counter()
+    res = verify_graph(build.graph, build.model_path, x, engines)
+    dt = time.perf_counter() - t0
+    print(format_report(build.graph, res, f"bnn2hw verify {build.path}: {what}, {dt:.1f} s"))
+    return EXIT_OK if res.ok else EXIT_MISMATCH
+
+
+_COMMANDS = {"compile": _cmd_compile, "run": _cmd_run, "verify": _cmd_verify}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `bnn2hw` console script."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                            format="bnn2hw: %(message)s")
+        if args.command is None:
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        return _COMMANDS[args.command](args)
+    except Bnn2HwError as e:
+        msg = " ".join(str(e).split())
+        print(f"bnn2hw: error: {msg}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("bnn2hw: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - no tracebacks for users; BNN2HW_DEBUG=1 shows them
+        if os.environ.get("BNN2HW_DEBUG"):
+            raise
+        msg = " ".join(f"{type(e).__name__}: {e}".split())
+        print(f"bnn2hw: internal error: {msg} (please report; BNN2HW_DEBUG=1 shows the "
+              "traceback)", file=sys.stderr)
+        return EXIT_INTERNAL

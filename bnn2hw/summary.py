@@ -1,0 +1,49 @@
+"""Per-layer facts of a compiled graph (shapes, fan-in, widths), for bnn2hw.json and the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bnn2hw import arith
+from bnn2hw.ir.graph import Graph
+from bnn2hw.ir.layers import AccOut, MatVec, MaxPoolBits, ThresholdAct
+
+__all__ = ["layer_rows", "widths"]
+
+
+def widths(layer: MatVec) -> tuple[int, int]:
+    """(accumulator bits, threshold bits) of a layer in hardware units."""
+    if layer.in_type.binary:
+        return arith.popcount_width(layer.mw), arith.threshold_width(layer.mw)
+    lo, hi = arith.int_acc_range(layer.weights, layer.in_type.lo, layer.in_type.hi)
+    lo_all, hi_all = int(min(lo.min(), -hi.max())), int(max(hi.max(), -lo.min()))
+    return arith.signed_width(lo_all, hi_all), arith.signed_width(lo_all, hi_all + 1)
+
+
+def layer_rows(graph: Graph) -> list[dict[str, Any]]:
+    """One dict per layer: name, kind, source, shapes, and MVAU facts."""
+    rows: list[dict[str, Any]] = []
+    for layer in graph.layers:
+        if isinstance(layer, MaxPoolBits):
+            rows.append({"name": layer.name, "kind": "maxpool", "source": layer.source,
+                         "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape),
+                         "kernel": list(layer.pool.kernel), "stride": list(layer.pool.stride),
+                         "and_channels": int(layer.and_mask.sum())})
+            continue
+        acc_w, thr_w = widths(layer)
+        row: dict[str, Any] = {
+            "name": layer.name, "kind": "conv" if layer.conv is not None else "dense",
+            "source": layer.source, "in_shape": list(layer.in_shape),
+            "out_shape": list(layer.out_shape), "mw": layer.mw, "mh": layer.mh,
+            "vectors": layer.num_vectors,
+            "input": "bits" if layer.in_type.binary else
+                     f"int[{layer.in_type.lo},{layer.in_type.hi}]",
+            "acc_bits": acc_w,
+        }
+        if isinstance(layer.act, ThresholdAct):
+            row.update(threshold_bits=thr_w, flipped=int(layer.act.flipped.sum()),
+                       constant=int((layer.act.constant != 0).sum()))
+        elif isinstance(layer.act, AccOut):
+            row.update(output="accumulators", epilogue_ops=len(layer.act.epilogue))
+        rows.append(row)
+    return rows

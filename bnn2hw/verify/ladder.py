@@ -1,0 +1,72 @@
+"""Run engines on the same inputs and compare them pairwise against golden."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bnn2hw.engines import run_onnx
+from bnn2hw.golden import GoldenResult, run_golden
+from bnn2hw.ir.graph import Graph
+from bnn2hw.verify.compare import Comparison, compare_to_reference
+
+__all__ = ["ENGINES", "VerifyResult", "format_report", "verify_graph"]
+
+ENGINES = ("golden", "onnx")
+
+
+@dataclass
+class VerifyResult:
+    """Comparisons of every engine against golden on one input set."""
+
+    frames: int
+    golden: GoldenResult
+    comparisons: dict[str, Comparison]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.comparisons.values())
+
+
+def verify_graph(graph: Graph, model: Path, x: np.ndarray, engines: list[str]) -> VerifyResult:
+    golden = run_golden(graph, x)
+    comps: dict[str, Comparison] = {}
+    for e in engines:
+        if e == "golden":
+            continue
+        if e == "onnx":
+            ref = run_onnx(model, x, list(golden.tensors))
+            comps[e] = compare_to_reference(graph, golden, ref.output, ref.tensors, graph.tie)
+    return VerifyResult(frames=int(x.shape[0]), golden=golden, comparisons=comps)
+
+
+def format_report(graph: Graph, res: VerifyResult, title: str) -> str:
+    """The comparison table printed by `bnn2hw verify`."""
+    lines = [title, ""]
+    hdr = (f"{'engines':<18}{'frames':>8}{'binarized values':>18}{'mismatches':>12}"
+           f"{'max |logit diff|':>18}{'max rel':>10}{'argmax agree':>15}")
+    lines.append(hdr)
+    lines.append("-" * len(hdr))
+    for e, c in res.comparisons.items():
+        agree = f"{c.argmax_agree}/{c.frames}"
+        diff = "-" if c.output_is_labels else f"{c.max_abs_diff:.3g}"
+        rel = "-" if c.output_is_labels else f"{c.max_rel_diff:.3g}"
+        lines.append(f"{'golden vs ' + e:<18}{c.frames:>8}{c.bits_compared:>18,}"
+                     f"{c.bit_mismatches:>12,}{diff:>18}{rel:>10}{agree:>15}")
+    for e, c in res.comparisons.items():
+        lines.append("")
+        lines.append(f"per tensor, golden vs {e}:")
+        for t in c.tensors:
+            tie = f"  ({t.ties} Sign ties resolved by --sign-at-zero)" if t.ties else ""
+            lines.append(f"  {t.layer:<16}{t.tensor[:40]:<42}{t.compared:>12,} compared"
+                         f"{t.mismatches:>10,} mismatches{tie}")
+        if c.labels_compared:
+            lines.append(f"  top-k labels: {c.labels_agree}/{c.labels_compared} frames agree")
+        first = c.first_mismatch()
+        if first is not None:
+            lines.append(f"  first mismatch: {first.describe()}")
+    lines.append("")
+    lines.append("result: PASS" if res.ok else "result: FAIL")
+    return "\n".join(lines)
