@@ -156,6 +156,8 @@ def _cmd_run(a: argparse.Namespace) -> int:
     from bnn2hw.frontend import import_model
     from bnn2hw.golden import run_golden
 
+    if a.output.suffix != ".npy":
+        raise _UsageError(f"-o {a.output}: the output file must end in .npy")
     target = Path(a.target)
     if target.is_dir():
         build = load_build(target)
@@ -186,8 +188,6 @@ def _cmd_run(a: argparse.Namespace) -> int:
 
 
 def _save(path: Path, y: np.ndarray) -> None:
-    if path.suffix != ".npy":
-        raise _UsageError(f"-o {path}: the output file must end in .npy")
     try:
         np.save(path, y)
     except OSError as e:
@@ -236,8 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="bnn2hw: %(message)s")
         if args.command is None:
-            parser.print_help()
-            return EXIT_BAD_INPUT
+            raise _UsageError("bnn2hw: no command given: use compile, run or verify (see "
+                              "bnn2hw --help)")
         return _COMMANDS[args.command](args)
     except Bnn2HwError as e:
         msg = " ".join(str(e).split())

@@ -78,7 +78,7 @@ def quantize_input(stage: InputStage, x: np.ndarray) -> np.ndarray:
             if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
                 bad = np.argwhere(~np.isfinite(y) | (y != np.round(y)))[0]
                 raise InputDataError(
-                    f"input '{stage.name}': value {y[tuple(bad)]!r} at {tuple(int(i) for i in bad)}"
+                    f"input '{stage.name}': value {float(y[tuple(bad)]):g} at {tuple(int(i) for i in bad)}"
                     f" is not an integer; this model takes integers in [{q.lo}, {q.hi}]"
                 )
             out = y.astype(np.int64)

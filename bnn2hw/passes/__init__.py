@@ -34,14 +34,12 @@ def run_pipeline(graph: Graph, passes: Sequence[Pass] = DEFAULT_PIPELINE,
     from bnn2hw.golden import run_golden
     from bnn2hw.verify.compare import compare_golden
 
-    before = run_golden(graph, check_inputs) if check_inputs is not None else None
     for p in passes:
         logger.info("pass %s", p.__name__)
-        graph = p(graph)
-        if check_inputs is not None and before is not None:
-            after = run_golden(graph, check_inputs)
-            diff = compare_golden(before, after)
+        new = p(graph)
+        if check_inputs is not None:
+            diff = compare_golden(run_golden(graph, check_inputs), run_golden(new, check_inputs))
             if diff:
                 raise PassCheckError(f"pass {p.__name__} changed the result: {diff}")
-            before = after
+        graph = new
     return graph

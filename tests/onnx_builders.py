@@ -1,0 +1,57 @@
+"""Tiny BNN graphs written with onnx.helper (no torch), for unit tests and bad-input tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+__all__ = ["mlp_nodes", "save", "tiny_mlp"]
+
+
+def _init(name: str, a: np.ndarray) -> onnx.TensorProto:
+    return numpy_helper.from_array(np.asarray(a), name)
+
+
+def mlp_nodes(seed: int = 0, k: int = 16, h: int = 8, c: int = 4):
+    """Nodes and initializers of: Sign(x) -> MatMul -> BN -> Sign -> MatMul -> Add."""
+    rng = np.random.default_rng(seed)
+    w1 = np.where(rng.random((k, h)) < 0.5, 1.0, -1.0).astype(np.float32)
+    w2 = np.where(rng.random((h, c)) < 0.5, 1.0, -1.0).astype(np.float32)
+    inits = [
+        _init("w1", w1), _init("w2", w2),
+        _init("gamma", rng.uniform(-1, 1, h).astype(np.float32)),
+        _init("beta", rng.uniform(-1, 1, h).astype(np.float32)),
+        _init("mean", (rng.uniform(-3, 3, h) + 0.5).astype(np.float32)),
+        _init("var", rng.uniform(1, 4, h).astype(np.float32)),
+        _init("bias", rng.uniform(-1, 1, c).astype(np.float32)),
+    ]
+    nodes = [
+        helper.make_node("Sign", ["x"], ["xs"], name="sign_in"),
+        helper.make_node("MatMul", ["xs", "w1"], ["a1"], name="mm1"),
+        helper.make_node("BatchNormalization", ["a1", "gamma", "beta", "mean", "var"], ["b1"],
+                         name="bn1", epsilon=1e-5),
+        helper.make_node("Sign", ["b1"], ["s1"], name="sign1"),
+        helper.make_node("MatMul", ["s1", "w2"], ["a2"], name="mm2"),
+        helper.make_node("Add", ["a2", "bias"], ["y"], name="add_bias"),
+    ]
+    return nodes, inits
+
+
+def tiny_mlp(nodes=None, inits=None, *, k: int = 16, c: int = 4, opset: int = 17,
+             inputs=None, outputs=None) -> onnx.ModelProto:
+    if nodes is None or inits is None:
+        n2, i2 = mlp_nodes(k=k, c=c)
+        nodes = nodes if nodes is not None else n2
+        inits = inits if inits is not None else i2
+    inputs = inputs or [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", k])]
+    outputs = outputs or [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", c])]
+    g = helper.make_graph(nodes, "tiny", inputs, outputs, initializer=inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def save(model: onnx.ModelProto, path: Path) -> Path:
+    onnx.save(model, str(path))
+    return path
