@@ -25,6 +25,7 @@ class Mismatch:
     """The first differing value of a tensor."""
 
     layer: str
+    node: str
     tensor: str
     frame: int
     position: tuple[int, ...]
@@ -34,7 +35,7 @@ class Mismatch:
 
     def describe(self) -> str:
         pos = f" at position {self.position}" if self.position else ""
-        return (f"layer {self.layer} (tensor '{self.tensor}'), channel {self.channel}{pos}, "
+        return (f"layer {self.layer} (node '{self.node}', tensor '{self.tensor}'), channel {self.channel}{pos}, "
                 f"frame {self.frame}: golden {self.golden}, reference {self.reference:g}")
 
 
@@ -97,9 +98,9 @@ def _to_hw_layout(ref: np.ndarray, golden: np.ndarray) -> np.ndarray:
     return ref.reshape(golden.shape)
 
 
-def _first(layer: str, tensor: str, diff: np.ndarray, g: np.ndarray, r: np.ndarray) -> Mismatch:
+def _first(layer: str, node: str, tensor: str, diff: np.ndarray, g: np.ndarray, r: np.ndarray) -> Mismatch:
     idx = tuple(int(i) for i in np.argwhere(diff)[0])
-    return Mismatch(layer=layer, tensor=tensor, frame=idx[0], position=idx[1:-1],
+    return Mismatch(layer=layer, node=node, tensor=tensor, frame=idx[0], position=idx[1:-1],
                     channel=idx[-1], golden=int(g[idx]), reference=float(r[idx]))
 
 
@@ -111,6 +112,8 @@ def compare_to_reference(graph: Graph, golden: GoldenResult, ref_output: np.ndar
     encodings = {layer.name: layer.binary01 for layer in graph.layers
                  if isinstance(layer, MatVec | MaxPoolBits)}
     encodings["input"] = graph.input.binary01
+    sources = {layer.name: layer.source for layer in graph.layers}
+    sources["input"] = graph.input.name
     for tensor, layer in golden.tensors.items():
         if tensor not in ref_tensors:
             continue
@@ -129,7 +132,7 @@ def compare_to_reference(graph: Graph, golden: GoldenResult, ref_output: np.ndar
                 diff |= ties
         st = TensorStats(layer, tensor, int(g.size), int(diff.sum()), int(ties.sum()))
         if st.mismatches:
-            st.first = _first(layer, tensor, diff, g, rv)
+            st.first = _first(layer, sources.get(layer, ""), tensor, diff, g, rv)
         cmp.tensors.append(st)
     out = golden.output
     ref_out = np.asarray(ref_output)

@@ -1,0 +1,82 @@
+"""`bnn2hw compile / run / verify` end to end on a tiny model, including a corrupted build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from onnx_builders import save, tiny_mlp
+
+from bnn2hw.cli import main
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Path:
+    model = save(tiny_mlp(), tmp_path / "tiny.onnx")
+    assert main(["compile", str(model), "-o", str(tmp_path / "b")]) == 0
+    return tmp_path / "b"
+
+
+def test_verify_random_1000_passes(build: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(build), "--random", "1000"]) == 0
+    out = capsys.readouterr().out
+    assert "golden vs onnx" in out and "1000/1000" in out and "result: PASS" in out
+    print(out)
+
+
+def test_corrupted_threshold_is_caught(build: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    meta = json.loads((build / "bnn2hw.json").read_text())
+    layer = meta["graph"]["layers"][0]
+    act = layer["act"]
+    ch = next(c for c, k in enumerate(act["constant"]) if k == 0)
+    act["thresholds"][ch] = layer["mw"] + 1  # this channel now never fires
+    (build / "bnn2hw.json").write_text(json.dumps(meta))
+    assert main(["verify", str(build), "--random", "1000"]) == 1
+    out = capsys.readouterr().out
+    assert "result: FAIL" in out
+    assert f"first mismatch: layer l00_dense (node 'mm1', tensor 's1'), channel {ch}" in out
+    print(out)
+
+
+def test_run_engines_agree(build: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    x = np.random.default_rng(5).uniform(-1, 1, (50, 16)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    for e in ("onnx", "golden"):
+        assert main(["run", str(build), "--inputs", str(tmp_path / "x.npy"), "--engine", e,
+                     "-o", str(tmp_path / f"{e}.npy")]) == 0
+    a, b = np.load(tmp_path / "onnx.npy"), np.load(tmp_path / "golden.npy")
+    assert a.shape == b.shape == (50, 4)
+    assert np.array_equal(a.argmax(1), b.argmax(1))
+    np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+    # the model file works as a target too, and intermediates come out on request
+    model = build / "model.onnx"
+    assert main(["run", str(model), "--inputs", str(tmp_path / "x.npy"), "--engine", "golden",
+                 "-o", str(tmp_path / "g2.npy"), "--intermediates", str(tmp_path / "i.npz")]) == 0
+    assert np.array_equal(np.load(tmp_path / "g2.npy"), b)
+    inter = np.load(tmp_path / "i.npz")
+    assert inter["acc"].shape == (50, 4) and inter["act_l00_dense"].shape == (50, 8)
+
+
+def test_compile_is_deterministic(tmp_path: Path) -> None:
+    model = save(tiny_mlp(), tmp_path / "tiny.onnx")
+    for d in ("a", "b"):
+        assert main(["compile", str(model), "-o", str(tmp_path / d)]) == 0
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*")
+                   if p.is_file())
+    assert files
+    for f in files:
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+    meta = json.loads((tmp_path / "a" / "bnn2hw.json").read_text())
+    assert meta["generated_by"].startswith("bnn2hw 0.1.0 from tiny.onnx (sha256:")
+
+
+def test_force_replaces_build(tmp_path: Path) -> None:
+    model = save(tiny_mlp(), tmp_path / "tiny.onnx")
+    out = tmp_path / "b"
+    assert main(["compile", str(model), "-o", str(out)]) == 0
+    (out / "stale.txt").write_text("old")
+    assert main(["compile", str(model), "-o", str(out), "--force"]) == 0
+    assert not (out / "stale.txt").exists() and (out / "bnn2hw.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "tiny.onnx"]
