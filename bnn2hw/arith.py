@@ -127,7 +127,12 @@ class StepResult:
 
 
 def step_threshold(
-    bits: np.ndarray, lo: np.ndarray, hi: np.ndarray, binary: bool, k: int, where: str,
+    bits: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    binary: bool,
+    k: int,
+    where: str,
     base: np.ndarray | None = None,
 ) -> StepResult:
     """Fold evaluated activation bits into ``acc >= T`` per channel, checking it is a step.

@@ -15,8 +15,8 @@ import numpy as np
 __all__ = [
     "WORD_BITS",
     "bipolar_to_bits",
-    "bits_to_hex",
     "bits_to_bipolar",
+    "bits_to_hex",
     "hex_to_bits",
     "n_words",
     "pack_bits",
@@ -60,7 +60,9 @@ def pack_bits(bits: np.ndarray) -> np.ndarray:
     pad = nw * WORD_BITS - n
     if pad:
         bits = np.concatenate([bits, np.zeros((*bits.shape[:-1], pad), dtype=np.uint8)], axis=-1)
-    as_bytes = np.packbits(bits.reshape(*bits.shape[:-1], nw, WORD_BITS), axis=-1, bitorder="little")
+    as_bytes = np.packbits(
+        bits.reshape(*bits.shape[:-1], nw, WORD_BITS), axis=-1, bitorder="little"
+    )
     return np.ascontiguousarray(as_bytes).view("<u8").reshape(*bits.shape[:-1], nw)
 
 

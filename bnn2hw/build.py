@@ -46,8 +46,9 @@ class Build:
         return self.path / "model.onnx"
 
 
-def compile_model(model: Path, options: ImportOptions, check_frames: int = 8,
-                  seed: int = 0) -> Graph:
+def compile_model(
+    model: Path, options: ImportOptions, check_frames: int = 8, seed: int = 0
+) -> Graph:
     """Import and run the pass pipeline, checking each pass on a few frames bit for bit."""
     graph = import_model(model, options)
     x = random_inputs(graph, check_frames, seed)
@@ -55,18 +56,30 @@ def compile_model(model: Path, options: ImportOptions, check_frames: int = 8,
 
 
 def _options_json(options: ImportOptions) -> dict[str, Any]:
-    return {"input_int": options.input_int, "sign_at_zero": options.sign_at_zero.value,
-            "input_range": list(options.input_range) if options.input_range else None,
-            "topk": options.topk}
+    return {
+        "input_int": options.input_int,
+        "sign_at_zero": options.sign_at_zero.value,
+        "input_range": list(options.input_range) if options.input_range else None,
+        "topk": options.topk,
+    }
 
 
-def write_build(out: Path, model: Path, graph: Graph, options: ImportOptions, *,
-                force: bool = False, golden_frames: int = 32, seed: int = 0) -> Path:
+def write_build(
+    out: Path,
+    model: Path,
+    graph: Graph,
+    options: ImportOptions,
+    *,
+    force: bool = False,
+    golden_frames: int = 32,
+    seed: int = 0,
+) -> Path:
     """Write BUILD atomically (temporary folder, then rename)."""
     out = Path(out)
     if out.exists() and not force:
-        raise BuildError(f"{out}: already exists; choose another folder or pass --force to "
-                         "replace it")
+        raise BuildError(
+            f"{out}: already exists; choose another folder or pass --force to replace it"
+        )
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out}: exists and is not a folder")
     parent = out.resolve().parent
@@ -90,13 +103,14 @@ def write_build(out: Path, model: Path, graph: Graph, options: ImportOptions, *,
     return out
 
 
-def _write_contents(tmp: Path, model: Path, graph: Graph, options: ImportOptions,
-                    golden_frames: int, seed: int) -> None:
+def _write_contents(
+    tmp: Path, model: Path, graph: Graph, options: ImportOptions, golden_frames: int, seed: int
+) -> None:
     (tmp / "golden" / "acts").mkdir(parents=True)
     shutil.copyfile(model, tmp / "model.onnx")
     meta = {
         "generated_by": f"bnn2hw {__version__} from {graph.source_file} "
-                        f"(sha256:{graph.source_hash[:12]}) -- do not edit; regenerate instead",
+        f"(sha256:{graph.source_hash[:12]}) -- do not edit; regenerate instead",
         "format": BUILD_FORMAT,
         "bnn2hw_version": __version__,
         "source": {"file": graph.source_file, "sha256": graph.source_hash},
@@ -128,13 +142,18 @@ def load_build(path: Path) -> Build:
     try:
         meta = json.loads(j.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise BuildError(f"{j}: corrupt ({type(e).__name__}: {str(e).splitlines()[0]}); "
-                         "recompile the model") from None
+        raise BuildError(
+            f"{j}: corrupt ({type(e).__name__}: {str(e).splitlines()[0]}); recompile the model"
+        ) from None
     if not isinstance(meta, dict) or meta.get("format") != BUILD_FORMAT:
-        raise BuildError(f"{j}: build format {meta.get('format') if isinstance(meta, dict) else '?'}"
-                         f" is not {BUILD_FORMAT}; recompile with this bnn2hw")
+        raise BuildError(
+            f"{j}: build format {meta.get('format') if isinstance(meta, dict) else '?'}"
+            f" is not {BUILD_FORMAT}; recompile with this bnn2hw"
+        )
     try:
         graph = graph_from_json(meta["graph"])
     except (KeyError, ValueError, TypeError, IndexError) as e:
-        raise BuildError(f"{j}: corrupt graph ({type(e).__name__}: {e}); recompile the model") from None
+        raise BuildError(
+            f"{j}: corrupt graph ({type(e).__name__}: {e}); recompile the model"
+        ) from None
     return Build(path=p, graph=graph, meta=meta)

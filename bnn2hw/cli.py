@@ -36,8 +36,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="bnn2hw", description="Compile binarized neural networks into bit-exact "
-                "hardware, and verify every level against the trained model.")
+    p = _Parser(
+        prog="bnn2hw",
+        description="Compile binarized neural networks into bit-exact "
+        "hardware, and verify every level against the trained model.",
+    )
     p.add_argument("--version", action="version", version=f"bnn2hw {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log each step")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -46,18 +49,27 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("model", type=Path, help="the model file (.onnx)")
     c.add_argument("-o", "--output", type=Path, required=True, help="build folder to write")
     _model_options(c)
-    c.add_argument("--golden-frames", type=int, default=32, help="test vectors written to "
-                   "BUILD/golden (default 32)")
+    c.add_argument(
+        "--golden-frames",
+        type=int,
+        default=32,
+        help="test vectors written to BUILD/golden (default 32)",
+    )
     c.add_argument("--seed", type=int, default=0, help="seed of the test vectors")
     c.add_argument("--force", action="store_true", help="replace an existing build folder")
 
     r = sub.add_parser("run", help="run a model or build on inputs with one engine")
     r.add_argument("target", type=Path, help="a model file (.onnx) or a build folder")
-    r.add_argument("--inputs", type=Path, required=True, help="X.npy, (N, *input shape), model units")
+    r.add_argument(
+        "--inputs", type=Path, required=True, help="X.npy, (N, *input shape), model units"
+    )
     r.add_argument("--engine", choices=("onnx", "golden"), required=True)
     r.add_argument("-o", "--output", type=Path, required=True, help="Y.npy to write")
-    r.add_argument("--intermediates", type=Path, help="also write accumulators and every "
-                   "binarized tensor to this .npz (golden engine)")
+    r.add_argument(
+        "--intermediates",
+        type=Path,
+        help="also write accumulators and every binarized tensor to this .npz (golden engine)",
+    )
     _model_options(r)
 
     v = sub.add_parser("verify", help="compare engines on the same inputs")
@@ -71,16 +83,24 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--input-int", metavar="TYPE", help="the model input is integer: uint8, "
-                   "int8, uintN or intN (for models without a quantizer on their input)")
-    p.add_argument("--sign-at-zero", choices=("+1", "-1"), help="convention for ONNX Sign at "
-                   "exactly 0, when a reachable accumulator value makes it 0")
-    p.add_argument("--input-range", metavar="LO,HI", help="valid range of float inputs, for "
-                   "random test inputs")
+    p.add_argument(
+        "--input-int",
+        metavar="TYPE",
+        help="the model input is integer: uint8, "
+        "int8, uintN or intN (for models without a quantizer on their input)",
+    )
+    p.add_argument(
+        "--sign-at-zero",
+        choices=("+1", "-1"),
+        help="convention for ONNX Sign at exactly 0, when a reachable accumulator value makes it 0",
+    )
+    p.add_argument(
+        "--input-range", metavar="LO,HI", help="valid range of float inputs, for random test inputs"
+    )
     p.add_argument("--topk", type=int, metavar="K", help="select the K best labels in hardware")
 
 
-def _import_options(a: argparse.Namespace):  # noqa: ANN202
+def _import_options(a: argparse.Namespace):
     from bnn2hw.frontend import ImportOptions
     from bnn2hw.ir.floatops import TiePolicy
 
@@ -104,15 +124,18 @@ def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
         raise InputDataError(f"{path}: inputs file not found")
     try:
         x = np.load(path, allow_pickle=False)
-    except Exception as e:  # noqa: BLE001 - numpy raises many types for bad files
-        raise InputDataError(f"{path}: not a readable .npy array ({type(e).__name__}); save "
-                             "inputs with numpy.save") from None
+    except Exception as e:
+        raise InputDataError(
+            f"{path}: not a readable .npy array ({type(e).__name__}); save inputs with numpy.save"
+        ) from None
     if not isinstance(x, np.ndarray) or x.dtype.kind not in "fiub":
         raise InputDataError(f"{path}: array of dtype {getattr(x, 'dtype', '?')} is not numeric")
     if x.ndim != len(shape) + 1 or tuple(x.shape[1:]) != tuple(shape):
         want = ", ".join(str(d) for d in shape)
-        raise InputDataError(f"{path}: inputs have shape {list(x.shape)}; the model takes "
-                             f"(N, {want}) with the batch first")
+        raise InputDataError(
+            f"{path}: inputs have shape {list(x.shape)}; the model takes "
+            f"(N, {want}) with the batch first"
+        )
     if x.shape[0] == 0:
         raise InputDataError(f"{path}: no frames (batch of 0)")
     x = x.astype(np.float32)
@@ -133,19 +156,26 @@ def _cmd_compile(a: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     options = _import_options(a)
     graph = compile_model(a.model, options, seed=a.seed)
-    write_build(out, a.model, graph, options, force=a.force, golden_frames=a.golden_frames,
-                seed=a.seed)
+    write_build(
+        out, a.model, graph, options, force=a.force, golden_frames=a.golden_frames, seed=a.seed
+    )
     dt = time.perf_counter() - t0
-    print(f"bnn2hw {__version__}: compiled {a.model} ({graph.dialect}, "
-          f"sha256:{graph.source_hash[:12]}) in {dt:.2f} s")
-    print(f"{'layer':<16}{'kind':<8}{'in':>14}{'out':>14}{'MW':>7}{'MH':>6}{'input':>14}"
-          f"{'acc bits':>9}{'T bits':>7}{'flipped':>8}")
+    print(
+        f"bnn2hw {__version__}: compiled {a.model} ({graph.dialect}, "
+        f"sha256:{graph.source_hash[:12]}) in {dt:.2f} s"
+    )
+    print(
+        f"{'layer':<16}{'kind':<8}{'in':>14}{'out':>14}{'MW':>7}{'MH':>6}{'input':>14}"
+        f"{'acc bits':>9}{'T bits':>7}{'flipped':>8}"
+    )
     for r in layer_rows(graph):
         shp = lambda s: "x".join(str(d) for d in s)  # noqa: E731
-        print(f"{r['name']:<16}{r['kind']:<8}{shp(r['in_shape']):>14}{shp(r['out_shape']):>14}"
-              f"{r.get('mw', ''):>7}{r.get('mh', ''):>6}{r.get('input', ''):>14}"
-              f"{r.get('acc_bits', ''):>9}{r.get('threshold_bits', '-' if 'mw' in r else ''):>7}"
-              f"{r.get('flipped', ''):>8}")
+        print(
+            f"{r['name']:<16}{r['kind']:<8}{shp(r['in_shape']):>14}{shp(r['out_shape']):>14}"
+            f"{r.get('mw', ''):>7}{r.get('mh', ''):>6}{r.get('input', ''):>14}"
+            f"{r.get('acc_bits', ''):>9}{r.get('threshold_bits', '-' if 'mw' in r else ''):>7}"
+            f"{r.get('flipped', ''):>8}"
+        )
     print(f"wrote {out}/bnn2hw.json and {a.golden_frames} golden frames in {out}/golden")
     return EXIT_OK
 
@@ -165,8 +195,9 @@ def _cmd_run(a: argparse.Namespace) -> int:
     else:
         model = target
         options = _import_options(a)
-        graph = compile_model(model, options) if a.engine == "golden" else import_model(model,
-                                                                                          options)
+        graph = (
+            compile_model(model, options) if a.engine == "golden" else import_model(model, options)
+        )
     x = _load_inputs(a.inputs, graph.input.shape)
     if a.engine == "onnx":
         y = run_onnx(model, x).output
@@ -174,7 +205,11 @@ def _cmd_run(a: argparse.Namespace) -> int:
     else:
         res = run_golden(graph, x)
         y = res.output
-        extra = {"acc": res.acc, "logits": res.logits, **{f"act_{k}": v for k, v in res.acts.items()}}
+        extra = {
+            "acc": res.acc,
+            "logits": res.logits,
+            **{f"act_{k}": v for k, v in res.acts.items()},
+        }
     _save(a.output, y)
     if a.intermediates is not None:
         if a.engine != "golden":
@@ -203,8 +238,9 @@ def _cmd_verify(a: argparse.Namespace) -> int:
     engines = [e.strip() for e in a.engines.split(",") if e.strip()]
     unknown = [e for e in engines if e not in ENGINES]
     if unknown:
-        raise _UsageError(f"--engines: unknown engine '{unknown[0]}' (this version has "
-                          f"{', '.join(ENGINES)})")
+        raise _UsageError(
+            f"--engines: unknown engine '{unknown[0]}' (this version has {', '.join(ENGINES)})"
+        )
     if "golden" not in engines or len(set(engines)) < 2:
         raise _UsageError("--engines must list golden and at least one other engine")
     if a.random is not None:
@@ -233,11 +269,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
-        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                            format="bnn2hw: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING, format="bnn2hw: %(message)s"
+        )
         if args.command is None:
-            raise _UsageError("bnn2hw: no command given: use compile, run or verify (see "
-                              "bnn2hw --help)")
+            raise _UsageError(
+                "bnn2hw: no command given: use compile, run or verify (see bnn2hw --help)"
+            )
         return _COMMANDS[args.command](args)
     except Bnn2HwError as e:
         msg = " ".join(str(e).split())
@@ -246,10 +284,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bnn2hw: interrupted", file=sys.stderr)
         return 130
-    except Exception as e:  # noqa: BLE001 - no tracebacks for users; BNN2HW_DEBUG=1 shows them
+    except Exception as e:
         if os.environ.get("BNN2HW_DEBUG"):
             raise
         msg = " ".join(f"{type(e).__name__}: {e}".split())
-        print(f"bnn2hw: internal error: {msg} (please report; BNN2HW_DEBUG=1 shows the "
-              "traceback)", file=sys.stderr)
+        print(
+            f"bnn2hw: internal error: {msg} (please report; BNN2HW_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL

@@ -25,24 +25,40 @@ def layer_rows(graph: Graph) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for layer in graph.layers:
         if isinstance(layer, MaxPoolBits):
-            rows.append({"name": layer.name, "kind": "maxpool", "source": layer.source,
-                         "in_shape": list(layer.in_shape), "out_shape": list(layer.out_shape),
-                         "kernel": list(layer.pool.kernel), "stride": list(layer.pool.stride),
-                         "and_channels": int(layer.and_mask.sum())})
+            rows.append(
+                {
+                    "name": layer.name,
+                    "kind": "maxpool",
+                    "source": layer.source,
+                    "in_shape": list(layer.in_shape),
+                    "out_shape": list(layer.out_shape),
+                    "kernel": list(layer.pool.kernel),
+                    "stride": list(layer.pool.stride),
+                    "and_channels": int(layer.and_mask.sum()),
+                }
+            )
             continue
         acc_w, thr_w = widths(layer)
         row: dict[str, Any] = {
-            "name": layer.name, "kind": "conv" if layer.conv is not None else "dense",
-            "source": layer.source, "in_shape": list(layer.in_shape),
-            "out_shape": list(layer.out_shape), "mw": layer.mw, "mh": layer.mh,
+            "name": layer.name,
+            "kind": "conv" if layer.conv is not None else "dense",
+            "source": layer.source,
+            "in_shape": list(layer.in_shape),
+            "out_shape": list(layer.out_shape),
+            "mw": layer.mw,
+            "mh": layer.mh,
             "vectors": layer.num_vectors,
-            "input": "bits" if layer.in_type.binary else
-                     f"int[{layer.in_type.lo},{layer.in_type.hi}]",
+            "input": "bits"
+            if layer.in_type.binary
+            else f"int[{layer.in_type.lo},{layer.in_type.hi}]",
             "acc_bits": acc_w,
         }
         if isinstance(layer.act, ThresholdAct):
-            row.update(threshold_bits=thr_w, flipped=int(layer.act.flipped.sum()),
-                       constant=int((layer.act.constant != 0).sum()))
+            row.update(
+                threshold_bits=thr_w,
+                flipped=int(layer.act.flipped.sum()),
+                constant=int((layer.act.constant != 0).sum()),
+            )
         elif isinstance(layer.act, AccOut):
             row.update(output="accumulators", epilogue_ops=len(layer.act.epilogue))
         rows.append(row)

@@ -21,7 +21,8 @@ def mlp_nodes(seed: int = 0, k: int = 16, h: int = 8, c: int = 4):
     w1 = np.where(rng.random((k, h)) < 0.5, 1.0, -1.0).astype(np.float32)
     w2 = np.where(rng.random((h, c)) < 0.5, 1.0, -1.0).astype(np.float32)
     inits = [
-        _init("w1", w1), _init("w2", w2),
+        _init("w1", w1),
+        _init("w2", w2),
         _init("gamma", rng.uniform(-1, 1, h).astype(np.float32)),
         _init("beta", rng.uniform(-1, 1, h).astype(np.float32)),
         _init("mean", (rng.uniform(-3, 3, h) + 0.5).astype(np.float32)),
@@ -31,8 +32,13 @@ def mlp_nodes(seed: int = 0, k: int = 16, h: int = 8, c: int = 4):
     nodes = [
         helper.make_node("Sign", ["x"], ["xs"], name="sign_in"),
         helper.make_node("MatMul", ["xs", "w1"], ["a1"], name="mm1"),
-        helper.make_node("BatchNormalization", ["a1", "gamma", "beta", "mean", "var"], ["b1"],
-                         name="bn1", epsilon=1e-5),
+        helper.make_node(
+            "BatchNormalization",
+            ["a1", "gamma", "beta", "mean", "var"],
+            ["b1"],
+            name="bn1",
+            epsilon=1e-5,
+        ),
         helper.make_node("Sign", ["b1"], ["s1"], name="sign1"),
         helper.make_node("MatMul", ["s1", "w2"], ["a2"], name="mm2"),
         helper.make_node("Add", ["a2", "bias"], ["y"], name="add_bias"),
@@ -40,8 +46,9 @@ def mlp_nodes(seed: int = 0, k: int = 16, h: int = 8, c: int = 4):
     return nodes, inits
 
 
-def tiny_mlp(nodes=None, inits=None, *, k: int = 16, c: int = 4, opset: int = 17,
-             inputs=None, outputs=None) -> onnx.ModelProto:
+def tiny_mlp(
+    nodes=None, inits=None, *, k: int = 16, c: int = 4, opset: int = 17, inputs=None, outputs=None
+) -> onnx.ModelProto:
     if nodes is None or inits is None:
         n2, i2 = mlp_nodes(k=k, c=c)
         nodes = nodes if nodes is not None else n2

@@ -53,8 +53,9 @@ def run_onnx(path: Path, x: np.ndarray, names: Sequence[str] = ()) -> OnnxResult
     custom = any(n.op_type in _CUSTOM for n in model.graph.node)
     in_name, batch, elem = _input_info(model)
     if elem != onnx.TensorProto.FLOAT:
-        raise InputDataError(f"{path}: input '{in_name}' is not float32; unsupported by the "
-                             "reference engine")
+        raise InputDataError(
+            f"{path}: input '{in_name}' is not float32; unsupported by the reference engine"
+        )
     x = np.ascontiguousarray(x, dtype=np.float32)
     step = x.shape[0] if batch is None else batch
     names = list(names)
@@ -70,7 +71,7 @@ def run_onnx(path: Path, x: np.ndarray, names: Sequence[str] = ()) -> OnnxResult
     )
 
 
-def _ort_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_name: str):  # noqa: ANN202
+def _ort_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_name: str):
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -85,7 +86,7 @@ def _ort_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_name
     return run
 
 
-def _qonnx_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_name: str):  # noqa: ANN202
+def _qonnx_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_name: str):
     from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.core.onnx_exec import execute_onnx
 
@@ -93,7 +94,8 @@ def _qonnx_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_na
 
     def run(xb: np.ndarray) -> OnnxResult:
         ctx = execute_onnx(mw, {in_name: xb}, return_full_exec_context=True)
-        return OnnxResult(output=np.asarray(ctx[out_name]),
-                          tensors={n: np.asarray(ctx[n]) for n in names})
+        return OnnxResult(
+            output=np.asarray(ctx[out_name]), tensors={n: np.asarray(ctx[n]) for n in names}
+        )
 
     return run

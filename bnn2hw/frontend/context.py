@@ -33,7 +33,9 @@ class Ctx:
     declared: IntQuantizer | None = None
     argmax_node: onnx.NodeProto | None = None
 
-    def fail(self, node: onnx.NodeProto, msg: str, cls: type[Exception] = UnsupportedModelError) -> None:
+    def fail(
+        self, node: onnx.NodeProto, msg: str, cls: type[Exception] = UnsupportedModelError
+    ) -> None:
         raise cls(f"{describe(node)}: {msg}")
 
     def get(self, node: onnx.NodeProto, i: int) -> Value:
@@ -86,8 +88,11 @@ class Ctx:
         assert b is not None
         chans = b.reshape(1, b.shape[1], -1)
         if not np.all(chans == chans[:, :, :1]):
-            self.fail(node, "constant varies across positions, not only across channels; "
-                      "bnn2hw folds per-channel constants only")
+            self.fail(
+                node,
+                "constant varies across positions, not only across channels; "
+                "bnn2hw folds per-channel constants only",
+            )
         per_c = chans[0, :, 0]
         if isinstance(v, AccVal) and v.flattened:
             if not np.all(per_c == per_c[0]):
@@ -99,8 +104,11 @@ class Ctx:
         if isinstance(v, AccVal):
             return v
         if isinstance(v, Act):
-            self.fail(node, f"{what} on an already binarized/quantized tensor is not supported",
-                      NonBinaryError if what == "binarizer" else UnsupportedModelError)
+            self.fail(
+                node,
+                f"{what} on an already binarized/quantized tensor is not supported",
+                NonBinaryError if what == "binarizer" else UnsupportedModelError,
+            )
         if isinstance(v, InputVal):
             self.fail(node, f"{what} on the model input is not supported")
         self.fail(node, f"{what} is not supported here")

@@ -26,7 +26,14 @@ from onnx import numpy_helper
 from bnn2hw.errors import ModelFileError, UnsupportedModelError
 from bnn2hw.frontend import ops_act, ops_elementwise, ops_layout, ops_linear
 from bnn2hw.frontend.context import Ctx, Handler
-from bnn2hw.frontend.load import CUSTOM_DOMAINS, LoadedModel, attr, describe, eval_const_node, load_onnx
+from bnn2hw.frontend.load import (
+    CUSTOM_DOMAINS,
+    LoadedModel,
+    attr,
+    describe,
+    eval_const_node,
+    load_onnx,
+)
 from bnn2hw.frontend.output import finish_output
 from bnn2hw.frontend.values import Const, InputVal
 from bnn2hw.ir.floatops import TiePolicy
@@ -79,8 +86,14 @@ def _declared(text: str, where: str) -> IntQuantizer:
             f"{where}: integer input type '{text}' not understood; use uint8, int8, uintN or intN"
         ) from None
     one = np.asarray(1.0, np.float32)
-    return IntQuantizer(scale=one, zero_point=np.asarray(0.0, np.float32), qmin=lo, qmax=hi,
-                        declared=True, source=where)
+    return IntQuantizer(
+        scale=one,
+        zero_point=np.asarray(0.0, np.float32),
+        qmin=lo,
+        qmax=hi,
+        declared=True,
+        source=where,
+    )
 
 
 def _frame_shape(lm: LoadedModel, vi: onnx.ValueInfoProto) -> tuple[int, ...]:
@@ -153,8 +166,10 @@ def _check_chain(lm: LoadedModel, g: onnx.GraphProto, consts: set[str]) -> None:
     for n in g.node:
         for i in n.input:
             if i and i not in produced:
-                raise ModelFileError(f"{lm.path}: {describe(n)} reads '{i}', which nothing "
-                                     "produces; the model file is inconsistent")
+                raise ModelFileError(
+                    f"{lm.path}: {describe(n)} reads '{i}', which nothing "
+                    "produces; the model file is inconsistent"
+                )
     del uses
 
 
@@ -172,14 +187,17 @@ def import_model(path: Path, options: ImportOptions | None = None) -> Graph:
         )
     if len(g.output) != 1:
         raise UnsupportedModelError(
-            f"{lm.path}: the model has {len(g.output)} outputs; bnn2hw compiles single-output models"
+            f"{lm.path}: the model has {len(g.output)} outputs; "
+            "bnn2hw compiles single-output models"
         )
     ctx = Ctx(file=str(lm.path), opset=lm.opset, tie=options.sign_at_zero)
     ctx.input_range = options.input_range
     declared = options.input_int or lm.metadata.get("bnn2hw.input_int")
     if declared:
-        ctx.declared = _declared(declared, "--input-int" if options.input_int else
-                                 f"{lm.path}: metadata bnn2hw.input_int")
+        ctx.declared = _declared(
+            declared,
+            "--input-int" if options.input_int else f"{lm.path}: metadata bnn2hw.input_int",
+        )
     inp = real_inputs[0]
     ctx.input_name = inp.name
     ctx.input_shape = _frame_shape(lm, inp)
@@ -187,7 +205,7 @@ def import_model(path: Path, options: ImportOptions | None = None) -> Graph:
     for t in g.initializer:
         try:
             ctx.values[t.name] = Const(numpy_helper.to_array(t))
-        except Exception as e:  # noqa: BLE001 - corrupt tensor payloads
+        except Exception as e:
             raise ModelFileError(f"{lm.path}: initializer '{t.name}' is corrupt ({e})") from None
     _check_chain(lm, g, init_names)
     _walk(ctx, g)
@@ -212,8 +230,11 @@ def _walk(ctx: Ctx, g: onnx.GraphProto) -> None:
         for i in node.input:
             if i and not isinstance(ctx.values.get(i), Const):
                 if i in data_uses:
-                    ctx.fail(node, f"tensor '{i}' also feeds node '{data_uses[i]}': bnn2hw "
-                             "compiles chains of layers (no branches or residual connections)")
+                    ctx.fail(
+                        node,
+                        f"tensor '{i}' also feeds node '{data_uses[i]}': bnn2hw "
+                        "compiles chains of layers (no branches or residual connections)",
+                    )
                 data_uses[i] = node.name or node.output[0]
         if node.op_type == "ArgMax":
             ctx.values[node.output[0]] = ctx.get(node, 0)
@@ -221,8 +242,11 @@ def _walk(ctx: Ctx, g: onnx.GraphProto) -> None:
             continue
         handler = HANDLERS.get(node.op_type)
         if handler is None or (node.domain not in ("", "ai.onnx", *CUSTOM_DOMAINS)):
-            ctx.fail(node, f"op {node.op_type!r}"
-                     f"{' in domain ' + repr(node.domain) if node.domain else ''} is not supported "
-                     "by bnn2hw on the data path")
+            ctx.fail(
+                node,
+                f"op {node.op_type!r}"
+                f"{' in domain ' + repr(node.domain) if node.domain else ''} is not supported "
+                "by bnn2hw on the data path",
+            )
         assert handler is not None
         handler(ctx, node)

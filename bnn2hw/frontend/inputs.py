@@ -23,15 +23,23 @@ def _layout(shape: tuple[int, ...]) -> tuple[tuple[int, ...], bool]:
 
 
 def finish_input(
-    ctx: Ctx, node: onnx.NodeProto, inval: InputVal, quant: IntQuantizer | Binarizer, tensor: str,
-    scale: float = 1.0, binary01: bool = False,
+    ctx: Ctx,
+    node: onnx.NodeProto,
+    inval: InputVal,
+    quant: IntQuantizer | Binarizer,
+    tensor: str,
+    scale: float = 1.0,
+    binary01: bool = False,
 ) -> Act:
     """Close the input stage with its quantizer; returns the quantized activation."""
     if ctx.input_stage is not None:
         ctx.fail(node, "the model input is quantized twice")
     if len(inval.shape) not in (1, 3):
-        ctx.fail(node, f"input of rank {len(inval.shape) + 1} is not supported after preprocessing;"
-                 " bnn2hw takes (N, F) vectors or (N, C, H, W) images")
+        ctx.fail(
+            node,
+            f"input of rank {len(inval.shape) + 1} is not supported after preprocessing;"
+            " bnn2hw takes (N, F) vectors or (N, C, H, W) images",
+        )
     out_shape, nchw = _layout(inval.shape)
     stage = InputStage(
         shape=ctx.input_shape,
@@ -47,29 +55,43 @@ def finish_input(
     )
     ctx.input_stage = stage
     vtype = stage.out_type
-    return Act(vtype=vtype, scale=scale, shape=out_shape, model_shape=inval.shape, tensor=tensor,
-               binary01=binary01)
+    return Act(
+        vtype=vtype,
+        scale=scale,
+        shape=out_shape,
+        model_shape=inval.shape,
+        tensor=tensor,
+        binary01=binary01,
+    )
 
 
 def declared_act(ctx: Ctx, node: onnx.NodeProto, inval: InputVal) -> Act:
     """A linear layer reads the model input directly: it must be declared integer."""
     if ctx.declared is None:
-        ctx.fail(node, f"reads the real-valued model input '{ctx.input_name}' directly; declare "
-                 "integer inputs with --input-int uint8 (or int8, uintN, intN), or quantize them "
-                 "in the model (QONNX Quant / BipolarQuant, or a sign)")
+        ctx.fail(
+            node,
+            f"reads the real-valued model input '{ctx.input_name}' directly; declare "
+            "integer inputs with --input-int uint8 (or int8, uintN, intN), or quantize them "
+            "in the model (QONNX Quant / BipolarQuant, or a sign)",
+        )
     assert ctx.declared is not None
     scale = 1.0
     kept = []
     for op in inval.ops:
         if op.kind is OpKind.RESHAPE:
             kept.append(op)
-        elif op.kind in (OpKind.MUL, OpKind.DIV) and op.c is not None and op.c.size == 1 and op.c > 0:
+        elif (
+            op.kind in (OpKind.MUL, OpKind.DIV) and op.c is not None and op.c.size == 1 and op.c > 0
+        ):
             f = float(op.c.ravel()[0])
             scale = scale * f if op.kind is OpKind.MUL else scale / f
         else:
-            ctx.fail(node, f"integer input '{ctx.input_name}' passes through '{op.source}' "
-                     f"({op.kind.value}); only reshapes and positive scalar scaling may sit between "
-                     "a declared integer input and the first layer")
+            ctx.fail(
+                node,
+                f"integer input '{ctx.input_name}' passes through '{op.source}' "
+                f"({op.kind.value}); only reshapes and positive scalar scaling may sit between "
+                "a declared integer input and the first layer",
+            )
     inval = InputVal(shape=inval.shape, ops=kept)
     return finish_input(ctx, node, inval, ctx.declared, ctx.input_name, scale)
 

@@ -54,7 +54,7 @@ def load_onnx(path: Path) -> LoadedModel:
         raise ModelFileError(f"{p}: file is empty; re-export the model")
     try:
         model = onnx.load_model_from_string(data)
-    except Exception as e:  # noqa: BLE001 - protobuf raises several types for bad bytes
+    except Exception as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ModelFileError(
             f"{p}: not a valid ONNX file (truncated or corrupt: {reason}); re-export the model"
@@ -95,7 +95,9 @@ def describe(node: onnx.NodeProto) -> str:
     return f"node '{node.name or node.output[0]}' ({node.op_type})"
 
 
-def eval_const_node(node: onnx.NodeProto, inputs: list[np.ndarray | None], opset: int) -> list[np.ndarray]:
+def eval_const_node(
+    node: onnx.NodeProto, inputs: list[np.ndarray | None], opset: int
+) -> list[np.ndarray]:
     """Evaluate a standard ONNX node whose inputs are all constants, with onnx.reference."""
     from onnx.reference import ReferenceEvaluator
 
@@ -113,7 +115,7 @@ def eval_const_node(node: onnx.NodeProto, inputs: list[np.ndarray | None], opset
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
     try:
         res = ReferenceEvaluator(m).run(None, feeds)
-    except Exception as e:  # noqa: BLE001 - any evaluator failure is the model's problem
+    except Exception as e:
         raise UnsupportedModelError(
             f"{describe(node)}: cannot evaluate this constant expression ({type(e).__name__}: "
             f"{str(e).splitlines()[0] if str(e) else ''})"

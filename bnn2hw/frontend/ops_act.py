@@ -25,25 +25,52 @@ def layer_name(ctx: Ctx, kind: str) -> str:
     return f"l{len(ctx.layers):02d}_{kind}"
 
 
-def close_layer(ctx: Ctx, node: onnx.NodeProto, acc: AccVal, binarizer: Binarizer, scale: float,
-                binary01: bool = False) -> Act:
+def close_layer(
+    ctx: Ctx,
+    node: onnx.NodeProto,
+    acc: AccVal,
+    binarizer: Binarizer,
+    scale: float,
+    binary01: bool = False,
+) -> Act:
     """Turn a pending layer plus its binarizer into a MatVec with a FloatAct."""
     if acc.flattened:
-        ctx.fail(node, "a Flatten/Reshape sits between a convolution and its activation; "
-                 "binarize before flattening")
+        ctx.fail(
+            node,
+            "a Flatten/Reshape sits between a convolution and its activation; "
+            "binarize before flattening",
+        )
     pend = acc.layer
     kind = "conv" if pend.conv is not None else "dense"
     tensor = node.output[0]
     layer = MatVec(
-        name=layer_name(ctx, kind), source=pend.source, weights=pend.weights,
-        in_type=pend.in_type, acc_kind=pend.acc_kind,
-        act=FloatAct(pre=tuple(acc.pre), binarizer=binarizer, pool=acc.pool,
-                     post=tuple(acc.post), pool_source=acc.pool_source),
-        conv=pend.conv, in_shape=pend.in_shape, out_tensor=tensor, binary01=binary01,
+        name=layer_name(ctx, kind),
+        source=pend.source,
+        weights=pend.weights,
+        in_type=pend.in_type,
+        acc_kind=pend.acc_kind,
+        act=FloatAct(
+            pre=tuple(acc.pre),
+            binarizer=binarizer,
+            pool=acc.pool,
+            post=tuple(acc.post),
+            pool_source=acc.pool_source,
+        ),
+        conv=pend.conv,
+        in_shape=pend.in_shape,
+        out_tensor=tensor,
+        binary01=binary01,
     )
     ctx.layers.append(layer)
-    return Act(vtype=ValueType.bits(), scale=scale, shape=acc.shape, model_shape=acc.model_shape,
-               tensor=tensor, binary01=binary01, producer=layer.name)
+    return Act(
+        vtype=ValueType.bits(),
+        scale=scale,
+        shape=acc.shape,
+        model_shape=acc.model_shape,
+        tensor=tensor,
+        binary01=binary01,
+        producer=layer.name,
+    )
 
 
 def _input_const(inval: InputVal, c: np.ndarray, channel_axis_vector: bool) -> np.ndarray:
@@ -58,8 +85,9 @@ def _input_const(inval: InputVal, c: np.ndarray, channel_axis_vector: bool) -> n
     return c
 
 
-def _binarize(ctx: Ctx, node: onnx.NodeProto, v: Value, b: Binarizer, scale: float,
-              binary01: bool = False) -> None:
+def _binarize(
+    ctx: Ctx, node: onnx.NodeProto, v: Value, b: Binarizer, scale: float, binary01: bool = False
+) -> None:
     if not (scale > 0 and np.isfinite(scale)):
         ctx.fail(node, f"activation scale {scale:g} must be a positive number")
     if isinstance(v, AccVal):
@@ -70,23 +98,33 @@ def _binarize(ctx: Ctx, node: onnx.NodeProto, v: Value, b: Binarizer, scale: flo
         a = finish_input(ctx, node, v, b, node.output[0], scale, binary01)
         ctx.set(node, a)
     elif isinstance(v, Act):
-        ctx.fail(node, "binarizes a tensor that is already binary or quantized; remove the "
-                 "duplicate quantizer")
+        ctx.fail(
+            node,
+            "binarizes a tensor that is already binary or quantized; remove the "
+            "duplicate quantizer",
+        )
     else:
         ctx.fail(node, "binarizer input not supported here")
 
 
 def sign(ctx: Ctx, node: onnx.NodeProto) -> None:
-    b = Binarizer(BinarizerKind.SIGN, np.zeros((), np.float32), tie=ctx.tie,
-                  source=node.name or node.output[0])
+    b = Binarizer(
+        BinarizerKind.SIGN,
+        np.zeros((), np.float32),
+        tie=ctx.tie,
+        source=node.name or node.output[0],
+    )
     _binarize(ctx, node, ctx.get(node, 0), b, 1.0)
 
 
 def _scalar(ctx: Ctx, node: onnx.NodeProto, i: int, what: str) -> float:
     c = ctx.const(node, i)
     if c.size != 1:
-        ctx.fail(node, f"{what} must be a scalar, not of shape {list(c.shape)} (per-channel "
-                 "activation scales cannot be folded into a popcount)")
+        ctx.fail(
+            node,
+            f"{what} must be a scalar, not of shape {list(c.shape)} (per-channel "
+            "activation scales cannot be folded into a popcount)",
+        )
     return float(np.asarray(c).ravel()[0])
 
 
@@ -115,19 +153,31 @@ def quant(ctx: Ctx, node: onnx.NodeProto) -> None:
         _binarize(ctx, node, v, b, s)
         return
     if isinstance(v, AccVal | Act):
-        ctx.fail(node, f"quantizes activations to {bits:g} bits; bnn2hw compiles binary "
-                 "activations (integers only at the first layer's input)", NonBinaryError)
+        ctx.fail(
+            node,
+            f"quantizes activations to {bits:g} bits; bnn2hw compiles binary "
+            "activations (integers only at the first layer's input)",
+            NonBinaryError,
+        )
     if not isinstance(v, InputVal):
         ctx.fail(node, "Quant input not supported here")
     assert isinstance(v, InputVal)
     if bits != int(bits) or not 2 <= bits <= 16:
         ctx.fail(node, f"input bit width {bits:g} not supported (2..16)")
     if zp != int(zp) or s <= 0 or not np.isfinite(s):
-        ctx.fail(node, f"scale {s:g} / zero point {zp:g}: need a positive scale and an integer "
-                 "zero point")
+        ctx.fail(
+            node,
+            f"scale {s:g} / zero point {zp:g}: need a positive scale and an integer zero point",
+        )
     lo, hi = quant_range(int(bits), signed, narrow)
-    q = IntQuantizer(scale=np.asarray(s, np.float32), zero_point=np.asarray(zp, np.float32),
-                     qmin=lo, qmax=hi, rounding=rounding, source=src)
+    q = IntQuantizer(
+        scale=np.asarray(s, np.float32),
+        zero_point=np.asarray(zp, np.float32),
+        qmin=lo,
+        qmax=hi,
+        rounding=rounding,
+        source=src,
+    )
     try:
         from bnn2hw.ir.quant import rounding_fn
 
@@ -143,15 +193,23 @@ def multithreshold(ctx: Ctx, node: onnx.NodeProto) -> None:
     if t.ndim != 2:
         ctx.fail(node, f"thresholds of shape {list(t.shape)}; expected (C, n)")
     if t.shape[1] != 1:
-        ctx.fail(node, f"{t.shape[1]} thresholds per channel: a {t.shape[1] + 1}-level activation "
-                 "is not binary", NonBinaryError)
+        ctx.fail(
+            node,
+            f"{t.shape[1]} thresholds per channel: a {t.shape[1] + 1}-level activation "
+            "is not binary",
+            NonBinaryError,
+        )
     if attr(node, "data_layout", "NCHW") not in ("NCHW", "NC"):
         ctx.fail(node, f"data_layout={attr(node, 'data_layout')} not supported; use NCHW")
     out_scale, out_bias = float(attr(node, "out_scale", 1.0)), float(attr(node, "out_bias", 0.0))
     binary01 = out_scale == 1.0 and out_bias == 0.0
     if not binary01 and not (out_scale > 0 and out_bias == -out_scale / 2):
-        ctx.fail(node, f"out_scale={out_scale:g}, out_bias={out_bias:g} give neither {{0,1}} nor "
-                 "{-s,+s} outputs", NonBinaryError)
+        ctx.fail(
+            node,
+            f"out_scale={out_scale:g}, out_bias={out_bias:g} give neither {{0,1}} nor "
+            "{-s,+s} outputs",
+            NonBinaryError,
+        )
     scale = 1.0 if binary01 else out_scale / 2
     src = node.name or node.output[0]
     c = t[:, 0]
@@ -167,8 +225,12 @@ _CMP = {
     "Less": (BinarizerKind.GE, True),  # x < c  <=>  not (x >= c)
     "LessOrEqual": (BinarizerKind.GT, True),  # x <= c <=>  not (x > c)
 }
-_SWAP = {"GreaterOrEqual": "LessOrEqual", "Greater": "Less", "Less": "Greater",
-         "LessOrEqual": "GreaterOrEqual"}
+_SWAP = {
+    "GreaterOrEqual": "LessOrEqual",
+    "Greater": "Less",
+    "Less": "Greater",
+    "LessOrEqual": "GreaterOrEqual",
+}
 
 
 def compare(ctx: Ctx, node: onnx.NodeProto) -> None:
@@ -176,9 +238,14 @@ def compare(ctx: Ctx, node: onnx.NodeProto) -> None:
     op = _SWAP[node.op_type] if const_first else node.op_type
     kind, negate = _CMP[op]
     if not isinstance(data, AccVal | InputVal):
-        ctx.fail(node, "comparison of this tensor is not supported (only as part of a "
-                 "Where(x >= c, 1, -1) binarizer)")
-    ctx.set(node, CmpVal(data, kind, np.asarray(c, np.float32), negate, node.name or node.output[0]))
+        ctx.fail(
+            node,
+            "comparison of this tensor is not supported (only as part of a "
+            "Where(x >= c, 1, -1) binarizer)",
+        )
+    ctx.set(
+        node, CmpVal(data, kind, np.asarray(c, np.float32), negate, node.name or node.output[0])
+    )
 
 
 def where(ctx: Ctx, node: onnx.NodeProto) -> None:
@@ -187,9 +254,17 @@ def where(ctx: Ctx, node: onnx.NodeProto) -> None:
         ctx.fail(node, "Where is supported only as a binarizer: Where(x >= c, 1, -1)")
     assert isinstance(cond, CmpVal)
     a, b = ctx.const(node, 1), ctx.const(node, 2)
-    if a.size != 1 or b.size != 1 or float(a.ravel()[0]) != -float(b.ravel()[0]) or a.ravel()[0] == 0:
-        ctx.fail(node, f"Where selects {a.ravel()[:2]} / {b.ravel()[:2]}; a binarizer selects "
-                 "+s and -s", NonBinaryError)
+    if (
+        a.size != 1
+        or b.size != 1
+        or float(a.ravel()[0]) != -float(b.ravel()[0])
+        or a.ravel()[0] == 0
+    ):
+        ctx.fail(
+            node,
+            f"Where selects {a.ravel()[:2]} / {b.ravel()[:2]}; a binarizer selects +s and -s",
+            NonBinaryError,
+        )
     hi = float(a.ravel()[0])
     invert = cond.negate ^ (hi < 0)
     c = cond.c

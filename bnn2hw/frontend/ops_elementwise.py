@@ -61,8 +61,11 @@ def arith(ctx: Ctx, node: onnx.NodeProto) -> None:
             data.tensor = node.output[0]
             ctx.set(node, data)
             return
-        ctx.fail(node, f"{node.op_type} on a binarized or quantized activation is not supported "
-                 "(only scaling by a positive scalar)")
+        ctx.fail(
+            node,
+            f"{node.op_type} on a binarized or quantized activation is not supported "
+            "(only scaling by a positive scalar)",
+        )
     if isinstance(data, AccVal):
         cc = ctx.channel_const(node, c, data)
     elif isinstance(data, InputVal):
@@ -70,8 +73,11 @@ def arith(ctx: Ctx, node: onnx.NodeProto) -> None:
             cc = _input_const(data, c)
             np.broadcast_to(cc, data.shape)
         except ValueError:
-            ctx.fail(node, f"constant of shape {list(np.shape(c))} does not broadcast to the input "
-                     f"shape {list(data.shape)}")
+            ctx.fail(
+                node,
+                f"constant of shape {list(np.shape(c))} does not broadcast to the input "
+                f"shape {list(data.shape)}",
+            )
         if not np.all(np.isfinite(cc)):
             ctx.fail(node, "constant operand contains NaN or Inf")
     else:
@@ -96,19 +102,32 @@ def batchnorm(ctx: Ctx, node: onnx.NodeProto) -> None:
             ctx.fail(node, f"{nm} has {p.size} values for {ch} channels")
         if not np.all(np.isfinite(p)):
             bad = int(np.flatnonzero(~np.isfinite(p.ravel()))[0])
-            ctx.fail(node, f"{nm} is NaN or Inf at channel {bad}; the BatchNorm statistics are "
-                     "broken: retrain or recompute them")
+            ctx.fail(
+                node,
+                f"{nm} is NaN or Inf at channel {bad}; the BatchNorm statistics are "
+                "broken: retrain or recompute them",
+            )
     eps = float(attr(node, "epsilon", 1e-5))
     var = params[3]
     if np.any(var < 0):
         bad = int(np.flatnonzero(var.ravel() < 0)[0])
-        ctx.fail(node, f"negative running variance {var.ravel()[bad]:g} at channel {bad}; the "
-                 "BatchNorm statistics are broken: retrain or recompute them")
+        ctx.fail(
+            node,
+            f"negative running variance {var.ravel()[bad]:g} at channel {bad}; the "
+            "BatchNorm statistics are broken: retrain or recompute them",
+        )
     if np.any(var + np.float32(eps) <= 0):
         ctx.fail(node, "running variance + epsilon is zero; cannot normalise")
     flat = [p.reshape(()) if p.size == 1 else p.reshape(ch) for p in params]
-    op = FloatOp(OpKind.BATCHNORM, c=flat[0], c2=flat[1], mean=flat[2], var=flat[3],
-                 eps=float(np.float32(eps)), source=node.name or node.output[0])
+    op = FloatOp(
+        OpKind.BATCHNORM,
+        c=flat[0],
+        c2=flat[1],
+        mean=flat[2],
+        var=flat[3],
+        eps=float(np.float32(eps)),
+        source=node.name or node.output[0],
+    )
     _append(ctx, node, v, op)
 
 
@@ -120,8 +139,14 @@ def clip(ctx: Ctx, node: onnx.NodeProto) -> None:
     hi_v = np.float32(attr(node, "max", 3.4028234e38)) if hi is None else np.float32(hi)
     if isinstance(v, Act):
         ctx.fail(node, "Clip of a binarized activation is not supported")
-    _append(ctx, node, v, FloatOp(OpKind.CLIP, c=np.asarray(lo_v), c2=np.asarray(hi_v),
-                                  source=node.name or node.output[0]))
+    _append(
+        ctx,
+        node,
+        v,
+        FloatOp(
+            OpKind.CLIP, c=np.asarray(lo_v), c2=np.asarray(hi_v), source=node.name or node.output[0]
+        ),
+    )
 
 
 def neg(ctx: Ctx, node: onnx.NodeProto) -> None:

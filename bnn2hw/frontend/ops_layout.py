@@ -63,16 +63,29 @@ def reshape(ctx: Ctx, node: onnx.NodeProto) -> None:
             ctx.set(node, v)
             return
         if len(shape) != 1:
-            ctx.fail(node, f"reshape of an activation to {list(shape)}; only flattening is "
-                     "supported")
+            ctx.fail(
+                node, f"reshape of an activation to {list(shape)}; only flattening is supported"
+            )
         if v.pad is not None:
             ctx.fail(node, "padding followed by flatten is not supported")
         if len(v.shape) == 3:
             order = nchw_flat_order(*v.shape)
         else:
             order = v.order
-        ctx.set(node, Act(v.vtype, v.scale, (int(np.prod(v.shape)),), shape, node.output[0],
-                          v.binary01, order, None, v.producer))
+        ctx.set(
+            node,
+            Act(
+                v.vtype,
+                v.scale,
+                (int(np.prod(v.shape)),),
+                shape,
+                node.output[0],
+                v.binary01,
+                order,
+                None,
+                v.producer,
+            ),
+        )
         return
     if isinstance(v, AccVal):
         shape = _target_shape(ctx, node, v.model_shape)
@@ -107,8 +120,10 @@ def pad(ctx: Ctx, node: onnx.NodeProto) -> None:
                 full[ax], full[ax + 4] = pads[k], pads[k + len(axes.ravel())]
             pads = full
     if not isinstance(v, Act) or len(v.shape) != 3:
-        ctx.fail(node, "padding is supported on (N, C, H, W) activations only (after the input "
-                 "is quantized)")
+        ctx.fail(
+            node,
+            "padding is supported on (N, C, H, W) activations only (after the input is quantized)",
+        )
     assert isinstance(v, Act)
     if len(pads) != 8 or any(p < 0 for p in pads) or pads[0] or pads[1] or pads[4] or pads[5]:
         ctx.fail(node, f"pads={pads}: only non-negative padding of H and W is supported")
@@ -121,16 +136,31 @@ def pad(ctx: Ctx, node: onnx.NodeProto) -> None:
         else:
             ok, bit = abs(value) == v.scale, int(value > 0)
         if not ok:
-            ctx.fail(node, f"pad value {value:g} is not a value of this binary activation "
-                     f"(+-{v.scale:g}); pad with -1 or +1")
+            ctx.fail(
+                node,
+                f"pad value {value:g} is not a value of this binary activation "
+                f"(+-{v.scale:g}); pad with -1 or +1",
+            )
         pv = bit
     else:
         q = value / v.scale
         if q != round(q):
             ctx.fail(node, f"pad value {value:g} is not on the input's integer grid")
         pv = round(q)
-    ctx.set(node, Act(v.vtype, v.scale, v.shape, v.model_shape, node.output[0], v.binary01,
-                      v.order, (hw, pv), v.producer))  # type: ignore[arg-type]
+    ctx.set(
+        node,
+        Act(
+            v.vtype,
+            v.scale,
+            v.shape,
+            v.model_shape,
+            node.output[0],
+            v.binary01,
+            v.order,
+            (hw, pv),
+            v.producer,
+        ),
+    )  # type: ignore[arg-type]
 
 
 def maxpool(ctx: Ctx, node: onnx.NodeProto) -> None:
@@ -148,8 +178,11 @@ def maxpool(ctx: Ctx, node: onnx.NodeProto) -> None:
         ctx.fail(node, "ceil_mode=1 is not supported; use floor mode (ceil_mode=0)")
     if any(d != 1 for d in attr(node, "dilations", [1, 1])):
         ctx.fail(node, "dilated max-pooling is not supported")
-    geom = PoolGeom(kernel=(kernel[0], kernel[1]), stride=(stride[0], stride[1]),
-                    pads=(pads[0], pads[1], pads[2], pads[3]))
+    geom = PoolGeom(
+        kernel=(kernel[0], kernel[1]),
+        stride=(stride[0], stride[1]),
+        pads=(pads[0], pads[1], pads[2], pads[3]),
+    )
     if isinstance(v, Act):
         if not v.vtype.binary or len(v.shape) != 3:
             ctx.fail(node, "max-pooling is supported on binary (N, C, H, W) activations")
@@ -160,12 +193,30 @@ def maxpool(ctx: Ctx, node: onnx.NodeProto) -> None:
         if oh <= 0 or ow <= 0:
             ctx.fail(node, f"window {list(kernel)} does not fit the {h}x{w} input")
         name = layer_name(ctx, "pool")
-        layer = MaxPoolBits(name=name, source=node.name or node.output[0], in_shape=(h, w, c),
-                            pool=geom, and_mask=np.zeros(c, dtype=bool), out_tensor=node.output[0],
-                            binary01=v.binary01)
+        layer = MaxPoolBits(
+            name=name,
+            source=node.name or node.output[0],
+            in_shape=(h, w, c),
+            pool=geom,
+            and_mask=np.zeros(c, dtype=bool),
+            out_tensor=node.output[0],
+            binary01=v.binary01,
+        )
         ctx.layers.append(layer)
-        ctx.set(node, Act(v.vtype, v.scale, (oh, ow, c), (c, oh, ow), node.output[0], v.binary01,
-                          None, None, name))
+        ctx.set(
+            node,
+            Act(
+                v.vtype,
+                v.scale,
+                (oh, ow, c),
+                (c, oh, ow),
+                node.output[0],
+                v.binary01,
+                None,
+                None,
+                name,
+            ),
+        )
         return
     if isinstance(v, AccVal):
         if v.pool is not None:

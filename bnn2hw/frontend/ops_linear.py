@@ -36,11 +36,17 @@ def binary_rows(ctx: Ctx, node: onnx.NodeProto, w: np.ndarray) -> tuple[np.ndarr
         r = int(np.flatnonzero(bad)[0])
         vals = np.unique(w[r])
         shown = ", ".join(f"{v:g}" for v in vals[:4]) + (", ..." if vals.size > 4 else "")
-        zeros = " (zeros: Sign of a zero latent weight? binarize with where(w >= 0, 1, -1))" if (
-            mag[r] == 0).any() else ""
-        ctx.fail(node, f"weights are not binary: output channel {r} has values {{{shown}}}{zeros}; "
-                 "bnn2hw needs +-1 weights, or +-alpha with one alpha per output channel",
-                 NonBinaryError)
+        zeros = (
+            " (zeros: Sign of a zero latent weight? binarize with where(w >= 0, 1, -1))"
+            if (mag[r] == 0).any()
+            else ""
+        )
+        ctx.fail(
+            node,
+            f"weights are not binary: output channel {r} has values {{{shown}}}{zeros}; "
+            "bnn2hw needs +-1 weights, or +-alpha with one alpha per output channel",
+            NonBinaryError,
+        )
     bits = (w > 0).astype(np.uint8)
     bits[zero_rows] = 1
     return bits, s.astype(np.float32)
@@ -52,9 +58,12 @@ def _data_act(ctx: Ctx, node: onnx.NodeProto, v: Value) -> Act:
     if isinstance(v, Act):
         return v
     if isinstance(v, AccVal):
-        ctx.fail(node, "its input is not binarized: a real-valued activation feeds this layer "
-                 "(add a sign between layers; only the first layer may take integers)",
-                 NonBinaryError)
+        ctx.fail(
+            node,
+            "its input is not binarized: a real-valued activation feeds this layer "
+            "(add a sign between layers; only the first layer may take integers)",
+            NonBinaryError,
+        )
     ctx.fail(node, "unexpected input (a constant data operand?)")
     raise AssertionError
 
@@ -65,8 +74,11 @@ def _acc_kind(ctx: Ctx, node: onnx.NodeProto, a: Act, xnor: bool) -> AccKind:
             ctx.fail(node, "XnorPopcountMatMul needs a {0,1} binary input")
         return AccKind.POPCOUNT
     if a.binary01:
-        ctx.fail(node, "a {0,1} (not +-1) activation feeds an arithmetic MatMul; use "
-                 "XnorPopcountMatMul or bipolar activations")
+        ctx.fail(
+            node,
+            "a {0,1} (not +-1) activation feeds an arithmetic MatMul; use "
+            "XnorPopcountMatMul or bipolar activations",
+        )
     return AccKind.BIPOLAR_DOT if a.vtype.binary else AccKind.INT_DOT
 
 
@@ -86,8 +98,9 @@ def _dense(ctx: Ctx, node: onnx.NodeProto, v: Value, w_mk: np.ndarray, xnor: boo
     a = _data_act(ctx, node, v)
     k = int(np.prod(a.shape))
     if len(a.shape) != 1:
-        ctx.fail(node, f"input of shape {list(a.model_shape)} is not flat; flatten before a dense "
-                 "layer")
+        ctx.fail(
+            node, f"input of shape {list(a.model_shape)} is not flat; flatten before a dense layer"
+        )
     if w_mk.shape[1] != k:
         ctx.fail(node, f"weights take {w_mk.shape[1]} inputs but the input has {k}")
     if xnor:
@@ -98,8 +111,9 @@ def _dense(ctx: Ctx, node: onnx.NodeProto, v: Value, w_mk: np.ndarray, xnor: boo
         bits, s = binary_rows(ctx, node, w_mk)
     if a.order is not None:
         bits = np.ascontiguousarray(bits[:, a.order])
-    pend = PendingMatVec(node.name or node.output[0], bits, a.vtype, _acc_kind(ctx, node, a, xnor),
-                         None, a.shape)
+    pend = PendingMatVec(
+        node.name or node.output[0], bits, a.vtype, _acc_kind(ctx, node, a, xnor), None, a.shape
+    )
     m = bits.shape[0]
     return AccVal(layer=pend, shape=(m,), model_shape=(m,), pre=_scale_ops(node, a, s))
 
@@ -130,8 +144,9 @@ def gemm(ctx: Ctx, node: onnx.NodeProto) -> None:
     ctx.set(node, acc)
 
 
-def _conv_pads(ctx: Ctx, node: onnx.NodeProto, hw: tuple[int, int], k: tuple[int, int],
-               s: tuple[int, int]) -> tuple[int, int, int, int]:
+def _conv_pads(
+    ctx: Ctx, node: onnx.NodeProto, hw: tuple[int, int], k: tuple[int, int], s: tuple[int, int]
+) -> tuple[int, int, int, int]:
     auto = attr(node, "auto_pad", "NOTSET")
     if auto in ("NOTSET", ""):
         p = list(attr(node, "pads", [0, 0, 0, 0]))
@@ -152,13 +167,17 @@ def conv(ctx: Ctx, node: onnx.NodeProto) -> None:
     a = _data_act(ctx, node, ctx.get(node, 0))
     w = ctx.const(node, 1)
     if len(a.shape) != 3:
-        ctx.fail(node, f"input of shape {list(a.model_shape)}; bnn2hw supports 2-D convolutions "
-                 "on (N, C, H, W) tensors")
+        ctx.fail(
+            node,
+            f"input of shape {list(a.model_shape)}; bnn2hw supports 2-D convolutions "
+            "on (N, C, H, W) tensors",
+        )
     if w.ndim != 4:
         ctx.fail(node, f"weights of rank {w.ndim}; only 2-D convolutions are supported")
     if attr(node, "group", 1) != 1:
-        ctx.fail(node, f"group={attr(node, 'group')}: grouped/depthwise convolutions are not "
-                 "supported")
+        ctx.fail(
+            node, f"group={attr(node, 'group')}: grouped/depthwise convolutions are not supported"
+        )
     if any(d != 1 for d in attr(node, "dilations", [1, 1])):
         ctx.fail(node, f"dilations={attr(node, 'dilations')} are not supported")
     h, wd, c = a.shape
@@ -171,34 +190,51 @@ def conv(ctx: Ctx, node: onnx.NodeProto) -> None:
     pads, pad_value, in_type = cpads, 0, a.vtype
     if a.vtype.binary:
         if any(cpads):
-            ctx.fail(node, f"zero padding (pads={list(cpads)}) of a binary input has no +-1 value "
-                     "and would not be exact; pad with -1 or +1 explicitly (e.g. "
-                     "F.pad(x, (1, 1, 1, 1), value=-1.0)) and use padding=0 in the convolution")
+            ctx.fail(
+                node,
+                f"zero padding (pads={list(cpads)}) of a binary input has no +-1 value "
+                "and would not be exact; pad with -1 or +1 explicitly (e.g. "
+                "F.pad(x, (1, 1, 1, 1), value=-1.0)) and use padding=0 in the convolution",
+            )
         if a.pad is not None:
             pads, pad_value = a.pad
     elif a.pad is not None:
         ppads, pv = a.pad
         if any(cpads) and pv != 0:
-            ctx.fail(node, "explicit padding with a non-zero value followed by convolution zero "
-                     "padding: two pad values are not supported")
+            ctx.fail(
+                node,
+                "explicit padding with a non-zero value followed by convolution zero "
+                "padding: two pad values are not supported",
+            )
         pads = tuple(p + q for p, q in zip(ppads, cpads, strict=True))  # type: ignore[assignment]
         pad_value = pv
     if any(pads) and not a.vtype.binary:
         in_type = ValueType.integer(min(a.vtype.lo, pad_value), max(a.vtype.hi, pad_value))
-    geom = ConvGeom(in_shape=(h, wd, c), kernel=kernel, stride=(strides[0], strides[1]),
-                    pads=pads, pad_value=int(pad_value))  # type: ignore[arg-type]
+    geom = ConvGeom(
+        in_shape=(h, wd, c),
+        kernel=kernel,
+        stride=(strides[0], strides[1]),
+        pads=pads,
+        pad_value=int(pad_value),
+    )  # type: ignore[arg-type]
     oh, ow = geom.out_hw
     if oh <= 0 or ow <= 0:
         ctx.fail(node, f"kernel {list(kernel)} does not fit the {h}x{wd} input")
     w_mk = np.ascontiguousarray(w.transpose(0, 2, 3, 1).reshape(m, kh * kw * c))
     bits, s = binary_rows(ctx, node, w_mk)
-    pend = PendingMatVec(node.name or node.output[0], bits, in_type, _acc_kind(ctx, node, a, False),
-                         geom, a.shape)
+    pend = PendingMatVec(
+        node.name or node.output[0], bits, in_type, _acc_kind(ctx, node, a, False), geom, a.shape
+    )
     acc = AccVal(layer=pend, shape=(oh, ow, m), model_shape=(m, oh, ow), pre=_scale_ops(node, a, s))
     bias = ctx.opt_const(node, 2)
     if bias is not None:
-        acc.pre.append(FloatOp(OpKind.ADD, c=ctx.channel_const(node, bias.reshape(1, m, 1, 1), acc),
-                               source=node.name or node.output[0]))
+        acc.pre.append(
+            FloatOp(
+                OpKind.ADD,
+                c=ctx.channel_const(node, bias.reshape(1, m, 1, 1), acc),
+                source=node.name or node.output[0],
+            )
+        )
     ctx.set(node, acc)
 
 

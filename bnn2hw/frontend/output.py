@@ -75,9 +75,14 @@ def finish_output(ctx: Ctx, lm: LoadedModel, g: onnx.GraphProto, options: object
     pend = v.layer
     epilogue = tuple(v.pre)
     last = MatVec(
-        name=layer_name(ctx, "conv" if pend.conv is not None else "dense"), source=pend.source,
-        weights=pend.weights, in_type=pend.in_type, acc_kind=pend.acc_kind,
-        act=AccOut(epilogue=epilogue), conv=pend.conv, in_shape=pend.in_shape,
+        name=layer_name(ctx, "conv" if pend.conv is not None else "dense"),
+        source=pend.source,
+        weights=pend.weights,
+        in_type=pend.in_type,
+        acc_kind=pend.acc_kind,
+        act=AccOut(epilogue=epilogue),
+        conv=pend.conv,
+        in_shape=pend.in_shape,
         out_tensor=out_name,
     )
     ctx.layers.append(last)
@@ -89,8 +94,10 @@ def finish_output(ctx: Ctx, lm: LoadedModel, g: onnx.GraphProto, options: object
             raise UnsupportedModelError(f"{describe(am)}: ArgMax must be the last node")
         axis = attr(am, "axis", 0)
         if axis not in (1, -1) or len(v.model_shape) != 1:
-            raise UnsupportedModelError(f"{describe(am)}: ArgMax over axis {axis}; only over the "
-                                        "class axis of (N, C) logits")
+            raise UnsupportedModelError(
+                f"{describe(am)}: ArgMax over axis {axis}; only over the "
+                "class axis of (N, C) logits"
+            )
         if attr(am, "select_last_index", 0):
             raise UnsupportedModelError(f"{describe(am)}: select_last_index=1 is not supported")
         keepdims = bool(attr(am, "keepdims", 1))
@@ -112,11 +119,22 @@ def finish_output(ctx: Ctx, lm: LoadedModel, g: onnx.GraphProto, options: object
         shape: tuple[int, ...] = (1,) if keepdims else ()
     else:
         shape = v.model_shape
-    spec = OutputSpec(name=out_name, shape=shape, nchw=pend.conv is not None, topk=topk,
-                      topk_in_model=am is not None, argmax_keepdims=keepdims,
-                      topk_sign=sign)
+    spec = OutputSpec(
+        name=out_name,
+        shape=shape,
+        nchw=pend.conv is not None,
+        topk=topk,
+        topk_in_model=am is not None,
+        argmax_keepdims=keepdims,
+        topk_sign=sign,
+    )
     return Graph(
-        name=sanitize(lm.path.stem), source_file=lm.path.name, source_hash=lm.sha256,
-        dialect=_dialect(g), input=ctx.input_stage, layers=tuple(ctx.layers), output=spec,
+        name=sanitize(lm.path.stem),
+        source_file=lm.path.name,
+        source_hash=lm.sha256,
+        dialect=_dialect(g),
+        input=ctx.input_stage,
+        layers=tuple(ctx.layers),
+        output=spec,
         tie=ctx.tie,
     )

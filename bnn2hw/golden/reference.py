@@ -14,7 +14,6 @@ import numpy as np
 from bnn2hw import arith
 from bnn2hw.errors import InputDataError, TieError
 from bnn2hw.golden.windows import conv_vectors, pool_windows
-from bnn2hw.ir.quant import int_quant
 from bnn2hw.ir.floatops import Binarizer, BinarizerKind, TiePolicy, apply_ops
 from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import (
@@ -27,6 +26,7 @@ from bnn2hw.ir.layers import (
     MaxPoolBits,
     ThresholdAct,
 )
+from bnn2hw.ir.quant import int_quant
 
 __all__ = ["GoldenResult", "quantize_input", "run_golden", "tensor_map"]
 
@@ -59,7 +59,8 @@ def _check_tie(ties: np.ndarray, binarizer: Binarizer, what: str, layout: str) -
     if binarizer.kind is BinarizerKind.SIGN and binarizer.tie is TiePolicy.ERROR and ties.any():
         idx = np.argwhere(ties)[0]
         raise TieError(
-            f"{what}: Sign of exactly 0 at frame {idx[0]}, {layout} {tuple(int(i) for i in idx[1:])}"
+            f"{what}: Sign of exactly 0 at frame {idx[0]}, {layout} "
+            f"{tuple(int(i) for i in idx[1:])}"
             f" (node '{binarizer.source}'); the model is not binary there: choose a convention"
             " with --sign-at-zero +1 or -1"
         )
@@ -78,7 +79,8 @@ def quantize_input(stage: InputStage, x: np.ndarray) -> np.ndarray:
             if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
                 bad = np.argwhere(~np.isfinite(y) | (y != np.round(y)))[0]
                 raise InputDataError(
-                    f"input '{stage.name}': value {float(y[tuple(bad)]):g} at {tuple(int(i) for i in bad)}"
+                    f"input '{stage.name}': value {float(y[tuple(bad)]):g} at "
+                    f"{tuple(int(i) for i in bad)}"
                     f" is not an integer; this model takes integers in [{q.lo}, {q.hi}]"
                 )
             out = y.astype(np.int64)
@@ -160,7 +162,8 @@ def run_golden(graph: Graph, x: np.ndarray, *, batch: int = _BATCH) -> GoldenRes
     expect = graph.input.shape
     if x.ndim != len(expect) + 1 or tuple(x.shape[1:]) != tuple(expect):
         raise InputDataError(
-            f"inputs have shape {tuple(x.shape)}, the model takes (N, {', '.join(map(str, expect))})"
+            f"inputs have shape {tuple(x.shape)}, the model takes "
+            f"(N, {', '.join(map(str, expect))})"
         )
     parts = [_run_batch(graph, x[s : s + batch]) for s in range(0, max(1, x.shape[0]), batch)]
     if len(parts) == 1:
@@ -214,8 +217,11 @@ def _run_batch(graph: Graph, x: np.ndarray) -> GoldenResult:
     output = logits
     if graph.output.topk is not None:
         flat = acc.reshape(acc.shape[0], -1)
-        labels = np.argsort(-graph.output.topk_sign * flat, axis=1, kind="stable")[:, : graph.output.topk]
+        labels = np.argsort(-graph.output.topk_sign * flat, axis=1, kind="stable")[
+            :, : graph.output.topk
+        ]
         if graph.output.topk_in_model:
             output = labels.reshape(labels.shape[0], *graph.output.shape).astype(np.int64)
-    return GoldenResult(output=output, logits=logits, acc=acc, acts=acts, labels=labels,
-                        tensors=tensor_map(graph))
+    return GoldenResult(
+        output=output, logits=logits, acc=acc, acts=acts, labels=labels, tensors=tensor_map(graph)
+    )

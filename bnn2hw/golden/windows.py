@@ -10,13 +10,13 @@ __all__ = ["conv_vectors", "pool_windows"]
 
 
 def _pad_hw(x: np.ndarray, pads: tuple[int, int, int, int], value: np.ndarray | int) -> np.ndarray:
-    t, l, b, r = pads
+    top, left, bottom, right = pads
     if not any(pads):
         return x
     n, h, w, c = x.shape
-    out = np.empty((n, h + t + b, w + l + r, c), dtype=x.dtype)
+    out = np.empty((n, h + top + bottom, w + left + right, c), dtype=x.dtype)
     out[...] = value
-    out[:, t : t + h, l : l + w, :] = x
+    out[:, top : top + h, left : left + w, :] = x
     return out
 
 

@@ -22,8 +22,8 @@ __all__ = [
     "Activation",
     "ConvGeom",
     "FloatAct",
-    "IntQuantizer",
     "InputStage",
+    "IntQuantizer",
     "Layer",
     "MatVec",
     "MaxPoolBits",
@@ -68,9 +68,9 @@ class PoolGeom:
     pads: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     def out_hw(self, h: int, w: int) -> tuple[int, int]:
-        t, l, b, r = self.pads
-        oh = (h + t + b - self.kernel[0]) // self.stride[0] + 1
-        ow = (w + l + r - self.kernel[1]) // self.stride[1] + 1
+        top, left, bottom, right = self.pads
+        oh = (h + top + bottom - self.kernel[0]) // self.stride[0] + 1
+        ow = (w + left + right - self.kernel[1]) // self.stride[1] + 1
         return oh, ow
 
 
@@ -92,9 +92,9 @@ class ConvGeom:
     @property
     def out_hw(self) -> tuple[int, int]:
         h, w, _ = self.in_shape
-        t, l, b, r = self.pads
-        oh = (h + t + b - self.kernel[0]) // self.stride[0] + 1
-        ow = (w + l + r - self.kernel[1]) // self.stride[1] + 1
+        top, left, bottom, right = self.pads
+        oh = (h + top + bottom - self.kernel[0]) // self.stride[0] + 1
+        ow = (w + left + right - self.kernel[1]) // self.stride[1] + 1
         return oh, ow
 
     @property

@@ -28,8 +28,9 @@ class PassCheckError(Bnn2HwError):
     """A pass changed what the graph computes (an internal error: please report it)."""
 
 
-def run_pipeline(graph: Graph, passes: Sequence[Pass] = DEFAULT_PIPELINE,
-                 check_inputs: np.ndarray | None = None) -> Graph:
+def run_pipeline(
+    graph: Graph, passes: Sequence[Pass] = DEFAULT_PIPELINE, check_inputs: np.ndarray | None = None
+) -> Graph:
     """Run the passes in order; with check_inputs, compare golden results before/after each."""
     from bnn2hw.golden import run_golden
     from bnn2hw.verify.compare import compare_golden

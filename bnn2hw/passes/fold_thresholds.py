@@ -44,8 +44,9 @@ def _model_acc(layer: MatVec, acc: np.ndarray) -> np.ndarray:
     return acc
 
 
-def _evaluate(layer: MatVec, act: FloatAct, lo: np.ndarray, hi: np.ndarray, c0: int,
-              c1: int) -> tuple[np.ndarray, int]:
+def _evaluate(
+    layer: MatVec, act: FloatAct, lo: np.ndarray, hi: np.ndarray, c0: int, c1: int
+) -> tuple[np.ndarray, int]:
     """Bits (c1-c0, n) of channels c0..c1 on the union of their ranges; returns (bits, base)."""
     base, top = int(lo[c0:c1].min()), int(hi[c0:c1].max())
     acc = np.arange(base, top + 1, dtype=np.int64)
@@ -54,9 +55,11 @@ def _evaluate(layer: MatVec, act: FloatAct, lo: np.ndarray, hi: np.ndarray, c0: 
     where = f"layer {layer.name} (node '{layer.source}')"
     if not np.all(np.isfinite(y)):
         bad = np.argwhere(~np.isfinite(y))[0]
-        raise FoldingError(f"{where}, channel {c0 + bad[1]}: the activation input is not finite "
-                           f"at accumulator {int(_model_acc(layer, acc[bad[0]]))}; check the "
-                           "BatchNorm / scale parameters")
+        raise FoldingError(
+            f"{where}, channel {c0 + bad[1]}: the activation input is not finite "
+            f"at accumulator {int(_model_acc(layer, acc[bad[0]]))}; check the "
+            "BatchNorm / scale parameters"
+        )
     bits, ties = act.binarizer.apply(y)
     if act.binarizer.kind is BinarizerKind.SIGN and act.binarizer.tie is TiePolicy.ERROR:
         reach = (acc[:, None] >= lo[None, c0:c1]) & (acc[:, None] <= hi[None, c0:c1])
@@ -84,27 +87,44 @@ def fold_layer(layer: MatVec) -> tuple[MatVec, MaxPoolBits | None]:
     for c0 in range(0, mh, step):
         c1 = min(mh, c0 + step)
         bits, base = _evaluate(layer, act, lo, hi, c0, c1)
-        results.append(arith.step_threshold(
-            bits, lo[c0:c1], hi[c0:c1], layer.in_type.binary, layer.mw,
-            f"layer {layer.name} (node '{layer.source}')", base=np.full(c1 - c0, base)))
+        results.append(
+            arith.step_threshold(
+                bits,
+                lo[c0:c1],
+                hi[c0:c1],
+                layer.in_type.binary,
+                layer.mw,
+                f"layer {layer.name} (node '{layer.source}')",
+                base=np.full(c1 - c0, base),
+            )
+        )
     thresholds = np.concatenate([r.thresholds for r in results])
     flipped = np.concatenate([r.flipped for r in results])
     constant = np.concatenate([r.constant for r in results])
     weights = layer.weights.copy()
     weights[flipped] ^= 1
     folded = MatVec(
-        name=layer.name, source=layer.source, weights=weights, in_type=layer.in_type,
+        name=layer.name,
+        source=layer.source,
+        weights=weights,
+        in_type=layer.in_type,
         acc_kind=layer.acc_kind,
         act=ThresholdAct(thresholds=thresholds, flipped=flipped, constant=constant),
-        conv=layer.conv, in_shape=layer.in_shape,
-        out_tensor=layer.out_tensor if act.pool is None else "", binary01=layer.binary01,
+        conv=layer.conv,
+        in_shape=layer.in_shape,
+        out_tensor=layer.out_tensor if act.pool is None else "",
+        binary01=layer.binary01,
     )
     if act.pool is None:
         return folded, None
     oh, ow = layer.conv.out_hw if layer.conv is not None else (1, 1)
     pool = MaxPoolBits(
-        name=f"{layer.name}_pool", source=act.pool_source, in_shape=(oh, ow, mh), pool=act.pool,
-        and_mask=direction(act.post, mh) < 0, out_tensor=layer.out_tensor,
+        name=f"{layer.name}_pool",
+        source=act.pool_source,
+        in_shape=(oh, ow, mh),
+        pool=act.pool,
+        and_mask=direction(act.post, mh) < 0,
+        out_tensor=layer.out_tensor,
         binary01=layer.binary01,
     )
     return folded, pool

@@ -35,8 +35,11 @@ class Mismatch:
 
     def describe(self) -> str:
         pos = f" at position {self.position}" if self.position else ""
-        return (f"layer {self.layer} (node '{self.node}', tensor '{self.tensor}'), channel {self.channel}{pos}, "
-                f"frame {self.frame}: golden {self.golden}, reference {self.reference:g}")
+        return (
+            f"layer {self.layer} (node '{self.node}', tensor '{self.tensor}'), "
+            f"channel {self.channel}{pos}, "
+            f"frame {self.frame}: golden {self.golden}, reference {self.reference:g}"
+        )
 
 
 @dataclass
@@ -73,8 +76,12 @@ class Comparison:
 
     @property
     def ok(self) -> bool:
-        return (self.bit_mismatches == 0 and self.max_rel_diff <= LOGIT_RTOL
-                and self.argmax_agree == self.frames and self.labels_agree == self.labels_compared)
+        return (
+            self.bit_mismatches == 0
+            and self.max_rel_diff <= LOGIT_RTOL
+            and self.argmax_agree == self.frames
+            and self.labels_agree == self.labels_compared
+        )
 
     def first_mismatch(self) -> Mismatch | None:
         for t in self.tensors:
@@ -98,19 +105,37 @@ def _to_hw_layout(ref: np.ndarray, golden: np.ndarray) -> np.ndarray:
     return ref.reshape(golden.shape)
 
 
-def _first(layer: str, node: str, tensor: str, diff: np.ndarray, g: np.ndarray, r: np.ndarray) -> Mismatch:
+def _first(
+    layer: str, node: str, tensor: str, diff: np.ndarray, g: np.ndarray, r: np.ndarray
+) -> Mismatch:
     idx = tuple(int(i) for i in np.argwhere(diff)[0])
-    return Mismatch(layer=layer, node=node, tensor=tensor, frame=idx[0], position=idx[1:-1],
-                    channel=idx[-1], golden=int(g[idx]), reference=float(r[idx]))
+    return Mismatch(
+        layer=layer,
+        node=node,
+        tensor=tensor,
+        frame=idx[0],
+        position=idx[1:-1],
+        channel=idx[-1],
+        golden=int(g[idx]),
+        reference=float(r[idx]),
+    )
 
 
-def compare_to_reference(graph: Graph, golden: GoldenResult, ref_output: np.ndarray,
-                         ref_tensors: dict[str, np.ndarray], tie: TiePolicy) -> Comparison:
+def compare_to_reference(
+    graph: Graph,
+    golden: GoldenResult,
+    ref_output: np.ndarray,
+    ref_tensors: dict[str, np.ndarray],
+    tie: TiePolicy,
+) -> Comparison:
     """Compare golden with the float reference: tensors keyed by ONNX name."""
     n = golden.output.shape[0]
     cmp = Comparison(frames=n)
-    encodings = {layer.name: layer.binary01 for layer in graph.layers
-                 if isinstance(layer, MatVec | MaxPoolBits)}
+    encodings = {
+        layer.name: layer.binary01
+        for layer in graph.layers
+        if isinstance(layer, MatVec | MaxPoolBits)
+    }
     encodings["input"] = graph.input.binary01
     sources = {layer.name: layer.source for layer in graph.layers}
     sources["input"] = graph.input.name

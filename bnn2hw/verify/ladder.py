@@ -45,23 +45,29 @@ def verify_graph(graph: Graph, model: Path, x: np.ndarray, engines: list[str]) -
 def format_report(graph: Graph, res: VerifyResult, title: str) -> str:
     """The comparison table printed by `bnn2hw verify`."""
     lines = [title, ""]
-    hdr = (f"{'engines':<18}{'frames':>8}{'binarized values':>18}{'mismatches':>12}"
-           f"{'max |logit diff|':>18}{'max rel':>10}{'argmax agree':>15}")
+    hdr = (
+        f"{'engines':<18}{'frames':>8}{'binarized values':>18}{'mismatches':>12}"
+        f"{'max |logit diff|':>18}{'max rel':>10}{'argmax agree':>15}"
+    )
     lines.append(hdr)
     lines.append("-" * len(hdr))
     for e, c in res.comparisons.items():
         agree = f"{c.argmax_agree}/{c.frames}"
         diff = "-" if c.output_is_labels else f"{c.max_abs_diff:.3g}"
         rel = "-" if c.output_is_labels else f"{c.max_rel_diff:.3g}"
-        lines.append(f"{'golden vs ' + e:<18}{c.frames:>8}{c.bits_compared:>18,}"
-                     f"{c.bit_mismatches:>12,}{diff:>18}{rel:>10}{agree:>15}")
+        lines.append(
+            f"{'golden vs ' + e:<18}{c.frames:>8}{c.bits_compared:>18,}"
+            f"{c.bit_mismatches:>12,}{diff:>18}{rel:>10}{agree:>15}"
+        )
     for e, c in res.comparisons.items():
         lines.append("")
         lines.append(f"per tensor, golden vs {e}:")
         for t in c.tensors:
             tie = f"  ({t.ties} Sign ties resolved by --sign-at-zero)" if t.ties else ""
-            lines.append(f"  {t.layer:<16}{t.tensor[:40]:<42}{t.compared:>12,} compared"
-                         f"{t.mismatches:>10,} mismatches{tie}")
+            lines.append(
+                f"  {t.layer:<16}{t.tensor[:40]:<42}{t.compared:>12,} compared"
+                f"{t.mismatches:>10,} mismatches{tie}"
+            )
         if c.labels_compared:
             lines.append(f"  top-k labels: {c.labels_agree}/{c.labels_compared} frames agree")
         first = c.first_mismatch()

@@ -41,20 +41,25 @@ def test_popcount_width(k: int, bits: int) -> None:
     assert arith.threshold_width(k) == (k + 1).bit_length()
 
 
-@pytest.mark.parametrize(("lo", "hi", "w"), [(0, 0, 1), (-1, 0, 1), (-128, 127, 8),
-                                             (-129, 0, 9), (0, 128, 9), (-3456, 3456, 13)])
+@pytest.mark.parametrize(
+    ("lo", "hi", "w"),
+    [(0, 0, 1), (-1, 0, 1), (-128, 127, 8), (-129, 0, 9), (0, 128, 9), (-3456, 3456, 13)],
+)
 def test_signed_width(lo: int, hi: int, w: int) -> None:
     assert arith.signed_width(lo, hi) == w
 
 
 def test_step_threshold_cases() -> None:
     k = 4
-    bits = np.array([
-        [0, 0, 1, 1, 1],  # increasing: T = 2
-        [1, 1, 0, 0, 0],  # decreasing: last one at P=1 -> flipped, T = K - 1 = 3
-        [1, 1, 1, 1, 1],  # always one: T = 0
-        [0, 0, 0, 0, 0],  # never: T = K + 1
-    ], dtype=np.uint8)
+    bits = np.array(
+        [
+            [0, 0, 1, 1, 1],  # increasing: T = 2
+            [1, 1, 0, 0, 0],  # decreasing: last one at P=1 -> flipped, T = K - 1 = 3
+            [1, 1, 1, 1, 1],  # always one: T = 0
+            [0, 0, 0, 0, 0],  # never: T = K + 1
+        ],
+        dtype=np.uint8,
+    )
     lo = np.zeros(4, np.int64)
     r = arith.step_threshold(bits, lo, lo + k, True, k, "t")
     assert r.thresholds.tolist() == [2, 3, 0, 5]

@@ -44,16 +44,44 @@ def test_run_engines_agree(build: Path, tmp_path: Path, capsys: pytest.CaptureFi
     x = np.random.default_rng(5).uniform(-1, 1, (50, 16)).astype(np.float32)
     np.save(tmp_path / "x.npy", x)
     for e in ("onnx", "golden"):
-        assert main(["run", str(build), "--inputs", str(tmp_path / "x.npy"), "--engine", e,
-                     "-o", str(tmp_path / f"{e}.npy")]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    str(build),
+                    "--inputs",
+                    str(tmp_path / "x.npy"),
+                    "--engine",
+                    e,
+                    "-o",
+                    str(tmp_path / f"{e}.npy"),
+                ]
+            )
+            == 0
+        )
     a, b = np.load(tmp_path / "onnx.npy"), np.load(tmp_path / "golden.npy")
     assert a.shape == b.shape == (50, 4)
     assert np.array_equal(a.argmax(1), b.argmax(1))
     np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
     # the model file works as a target too, and intermediates come out on request
     model = build / "model.onnx"
-    assert main(["run", str(model), "--inputs", str(tmp_path / "x.npy"), "--engine", "golden",
-                 "-o", str(tmp_path / "g2.npy"), "--intermediates", str(tmp_path / "i.npz")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(model),
+                "--inputs",
+                str(tmp_path / "x.npy"),
+                "--engine",
+                "golden",
+                "-o",
+                str(tmp_path / "g2.npy"),
+                "--intermediates",
+                str(tmp_path / "i.npz"),
+            ]
+        )
+        == 0
+    )
     assert np.array_equal(np.load(tmp_path / "g2.npy"), b)
     inter = np.load(tmp_path / "i.npz")
     assert inter["acc"].shape == (50, 4) and inter["act_l00_dense"].shape == (50, 8)
@@ -63,8 +91,9 @@ def test_compile_is_deterministic(tmp_path: Path) -> None:
     model = save(tiny_mlp(), tmp_path / "tiny.onnx")
     for d in ("a", "b"):
         assert main(["compile", str(model), "-o", str(tmp_path / d)]) == 0
-    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*")
-                   if p.is_file())
+    files = sorted(
+        p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
+    )
     assert files
     for f in files:
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f

@@ -35,12 +35,20 @@ from bnn2hw.passes.fold_thresholds import fold_layer
 F32 = np.float32
 
 
-def _layer(w: np.ndarray, pre: list[FloatOp], binarizer: Binarizer,
-           in_type: ValueType | None = None) -> MatVec:
+def _layer(
+    w: np.ndarray, pre: list[FloatOp], binarizer: Binarizer, in_type: ValueType | None = None
+) -> MatVec:
     in_type = in_type or ValueType.bits()
     kind = AccKind.BIPOLAR_DOT if in_type.binary else AccKind.INT_DOT
-    return MatVec(name="l00_dense", source="n0", weights=w, in_type=in_type, acc_kind=kind,
-                  act=FloatAct(pre=tuple(pre), binarizer=binarizer), in_shape=(w.shape[1],))
+    return MatVec(
+        name="l00_dense",
+        source="n0",
+        weights=w,
+        in_type=in_type,
+        acc_kind=kind,
+        act=FloatAct(pre=tuple(pre), binarizer=binarizer),
+        in_shape=(w.shape[1],),
+    )
 
 
 def _sign(tie: TiePolicy = TiePolicy.ERROR) -> Binarizer:
@@ -91,8 +99,14 @@ def _bn_expected(acc: np.ndarray, gamma, beta, mean, var, eps, scale=None, tau=N
 
 
 def _bn(gamma, beta, mean, var, eps=1e-5) -> FloatOp:
-    return FloatOp(OpKind.BATCHNORM, c=np.asarray(gamma, F32), c2=np.asarray(beta, F32),
-                   mean=np.asarray(mean, F32), var=np.asarray(var, F32), eps=float(F32(eps)))
+    return FloatOp(
+        OpKind.BATCHNORM,
+        c=np.asarray(gamma, F32),
+        c2=np.asarray(beta, F32),
+        mean=np.asarray(mean, F32),
+        var=np.asarray(var, F32),
+        eps=float(F32(eps)),
+    )
 
 
 @pytest.mark.parametrize("k", [1, 8, 63, 64, 65, 200])
@@ -122,8 +136,11 @@ def test_tie_is_reported_with_node_channel_value() -> None:
     w = np.ones((3, k), dtype=np.uint8)
     mean = np.array([0.5, 2.0, 1.5], F32)  # channel 1: y == 0 exactly at acc = 2
     layer = _layer(w, [_bn([1, 1, 1], [0, 0, 0], mean, [1, 1, 1], eps=0.0)], _sign())
-    with pytest.raises(TieError, match=r"layer l00_dense \(node 'n0'\), channel 1: accumulator "
-                       r"value 2 makes the input of Sign 'sign' exactly 0.*--sign-at-zero"):
+    with pytest.raises(
+        TieError,
+        match=r"layer l00_dense \(node 'n0'\), channel 1: accumulator "
+        r"value 2 makes the input of Sign 'sign' exactly 0.*--sign-at-zero",
+    ):
         fold_layer(layer)
 
 
@@ -138,8 +155,9 @@ def test_tie_convention_option(tie: TiePolicy) -> None:
     zeros = np.zeros(6, F32)
     layer = _layer(w, [_bn(gamma, zeros, mean, np.ones(6, F32), eps=0.0)], _sign(tie))
     acc = 2 * np.arange(k + 1) - k
-    expected = _bn_expected(acc, gamma, zeros, mean, np.ones(6, F32), 0.0,
-                            tie=1 if tie is TiePolicy.PLUS else -1)
+    expected = _bn_expected(
+        acc, gamma, zeros, mean, np.ones(6, F32), 0.0, tie=1 if tie is TiePolicy.PLUS else -1
+    )
     _check_exhaustive(layer, expected)
 
 
@@ -168,8 +186,7 @@ def test_scales_and_learnable_threshold_exhaustive() -> None:
     mean = rng.uniform(-5, 5, c).astype(F32)
     var = rng.uniform(1, 4, c).astype(F32)
     tau = rng.uniform(-1, 1, c).astype(F32) + F32(0.013)
-    ops = [FloatOp(OpKind.MUL, c=alpha), _bn(gamma, beta, mean, var),
-           FloatOp(OpKind.SUB, c=tau)]
+    ops = [FloatOp(OpKind.MUL, c=alpha), _bn(gamma, beta, mean, var), FloatOp(OpKind.SUB, c=tau)]
     layer = _layer(w, ops, _sign(TiePolicy.PLUS))
     acc = 2 * np.arange(k + 1) - k
     expected = _bn_expected(acc, gamma, beta, mean, var, 1e-5, scale=alpha, tau=tau, tie=1)
@@ -195,13 +212,27 @@ def test_integer_input_layer_exhaustive() -> None:
 
 def _graph(layer: MatVec, k: int) -> Graph:
     """A one-layer graph (binary input vector of K) plus a pass-through last layer."""
-    stage = InputStage(shape=(k,), ops=(), quant=_ge(), out_shape=(k,), nchw=False,
-                       range=(-1.0, 1.0), name="x")
-    last = MatVec(name="l01_dense", source="n1", weights=np.eye(layer.mh, dtype=np.uint8),
-                  in_type=ValueType.bits(), acc_kind=AccKind.BIPOLAR_DOT, act=AccOut(()),
-                  in_shape=(layer.mh,))
-    return Graph(name="t", source_file="t.onnx", source_hash="0" * 64, dialect="torch",
-                 input=stage, layers=(layer, last), output=OutputSpec("y", (layer.mh,)))
+    stage = InputStage(
+        shape=(k,), ops=(), quant=_ge(), out_shape=(k,), nchw=False, range=(-1.0, 1.0), name="x"
+    )
+    last = MatVec(
+        name="l01_dense",
+        source="n1",
+        weights=np.eye(layer.mh, dtype=np.uint8),
+        in_type=ValueType.bits(),
+        acc_kind=AccKind.BIPOLAR_DOT,
+        act=AccOut(()),
+        in_shape=(layer.mh,),
+    )
+    return Graph(
+        name="t",
+        source_file="t.onnx",
+        source_hash="0" * 64,
+        dialect="torch",
+        input=stage,
+        layers=(layer, last),
+        output=OutputSpec("y", (layer.mh,)),
+    )
 
 
 def test_golden_both_forms_on_every_popcount() -> None:
@@ -232,9 +263,11 @@ def test_golden_both_forms_on_every_popcount() -> None:
 def test_int_quant_input_stage() -> None:
     from bnn2hw.golden import quantize_input
 
-    q = IntQuantizer(scale=np.asarray(2**-7, F32), zero_point=np.asarray(0, F32), qmin=-128,
-                     qmax=127)
-    stage = InputStage(shape=(4,), ops=(), quant=q, out_shape=(4,), nchw=False, range=(-1, 1),
-                       name="x")
+    q = IntQuantizer(
+        scale=np.asarray(2**-7, F32), zero_point=np.asarray(0, F32), qmin=-128, qmax=127
+    )
+    stage = InputStage(
+        shape=(4,), ops=(), quant=q, out_shape=(4,), nchw=False, range=(-1, 1), name="x"
+    )
     x = np.array([[-2.0, -1.0, 0.99, 5.0], [0.00390625, 0.01171875, -0.00390625, 0]], F32)
     assert quantize_input(stage, x).tolist() == [[-128, -128, 127, 127], [0, 2, 0, 0]]

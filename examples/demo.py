@@ -1,0 +1,70 @@
+"""The README demo: compile the bundled example model, verify it, and report.
+
+    ./dev.sh demo [--model PATH] [--out DIR]
+
+Steps: bnn2hw compile -> bnn2hw verify (1000 random frames + the held-out test set) ->
+golden-model accuracy on the test set. Exits non-zero if any step fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from bnn2hw.cli import main as bnn2hw
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_MODEL = HERE / "digits_mlp" / "digits_mlp.onnx"
+DEFAULT_TESTSET = HERE / "digits_mlp" / "test_set.npz"
+
+
+def step(title: str, argv: list[str]) -> None:
+    print(f"\n$ bnn2hw {' '.join(argv)}", flush=True)
+    rc = bnn2hw(argv)
+    if rc != 0:
+        print(f"demo: step '{title}' failed with exit code {rc}", file=sys.stderr)
+        raise SystemExit(rc)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    ap.add_argument("--test-set", type=Path, default=DEFAULT_TESTSET)
+    ap.add_argument("--out", type=Path, default=Path("build") / "demo")
+    args = ap.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    step("compile", ["compile", str(args.model), "-o", str(args.out), "--force"])
+    step("verify random", ["verify", str(args.out), "--random", "1000"])
+    if args.test_set.exists():
+        data = np.load(args.test_set)
+        x_path = args.out / "test_inputs.npy"
+        np.save(x_path, data["x"])
+        step("verify test set", ["verify", str(args.out), "--inputs", str(x_path)])
+        y_path = args.out / "test_golden.npy"
+        step(
+            "run golden",
+            [
+                "run",
+                str(args.out),
+                "--inputs",
+                str(x_path),
+                "--engine",
+                "golden",
+                "-o",
+                str(y_path),
+            ],
+        )
+        acc = float((np.load(y_path).argmax(axis=1) == data["y"]).mean())
+        print(
+            f"\ngolden model (bit-exact integer model) accuracy on the {len(data['y'])} held-out "
+            f"digits: {acc:.2%}"
+        )
+    print(f"\ndemo: done; build in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
