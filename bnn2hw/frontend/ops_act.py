@@ -215,6 +215,8 @@ def multithreshold(ctx: Ctx, node: onnx.NodeProto) -> None:
     c = t[:, 0]
     if isinstance(v, InputVal):
         c = _input_const(v, c, c.size > 1)
+    elif isinstance(v, AccVal) and c.size > 1:  # thresholds run along the channel axis 1
+        c = c.reshape(c.size, *([1] * (len(v.model_shape) - 1)))
     b = Binarizer(BinarizerKind.GE, c, source=src)
     _binarize(ctx, node, v, b, scale, binary01)
 

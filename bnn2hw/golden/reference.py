@@ -105,7 +105,8 @@ def quantize_input(stage: InputStage, x: np.ndarray) -> np.ndarray:
 def _accumulate(layer: MatVec, x: np.ndarray) -> np.ndarray:
     """Integer accumulators (N, *spatial, MH) in hardware units (P or integer dot product)."""
     n = x.shape[0]
-    vec = conv_vectors(x, layer.conv) if layer.conv is not None else x
+    # a dense layer reads its input flattened in bnn2hw's (NHWC) order
+    vec = conv_vectors(x, layer.conv) if layer.conv is not None else x.reshape(n, -1)
     lead = vec.shape[:-1]
     flat = vec.reshape(-1, layer.mw)
     if layer.in_type.binary:
