@@ -15,6 +15,7 @@ Everything is seeded and deterministic; runs on CPU with 2 threads.
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import random
 import time
@@ -76,16 +77,26 @@ class BinaryLinear(nn.Linear):
     def __init__(self, in_features: int, out_features: int) -> None:
         super().__init__(in_features, out_features, bias=False)
         nn.init.uniform_(self.weight, -1.0, 1.0)
+        self.frozen = False  # True once the latent weights were replaced by their +/-1 values
 
     def binary_weight(self) -> torch.Tensor:
         return torch.where(self.weight >= 0, 1.0, -1.0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.training:
-            return F.linear(x, _BinarizeWeight.apply(self.weight))
-        # Inference / export: the binarized weights as a plain tensor (no gradient path), so the
-        # exporter sees a constant +/-1 matrix rather than latent weights plus a Where.
-        return F.linear(x, self.binary_weight().detach())
+        if self.frozen:
+            return F.linear(x, self.weight)
+        return F.linear(x, _BinarizeWeight.apply(self.weight))
+
+    @torch.no_grad()
+    def freeze_(self) -> None:
+        """Overwrite the latent weights with +/-1 (for export).
+
+        Without this the exporter keeps the latent real weights plus GreaterOrEqual/Where in the
+        graph (the ONNX constant folder skips tensors this large), so the +/-1 matrix would not
+        appear as a constant.
+        """
+        self.weight.copy_(self.binary_weight())
+        self.frozen = True
 
     @torch.no_grad()
     def clip_(self) -> None:
@@ -204,7 +215,10 @@ def train(
 def export_onnx(model: BinaryMLP, path: Path) -> str:
     import onnx
 
-    model.eval()
+    model = copy.deepcopy(model).eval()
+    for m in model.modules():
+        if isinstance(m, BinaryLinear):
+            m.freeze_()
     example = (torch.zeros(1, 64),)
     mode = "dynamic batch"
     try:
@@ -212,6 +226,7 @@ def export_onnx(model: BinaryMLP, path: Path) -> str:
             model,
             example,
             dynamo=True,
+            verbose=False,
             input_names=["pixels"],
             output_names=["logits"],
             dynamic_shapes={"x": {0: torch.export.Dim.DYNAMIC}},
@@ -220,12 +235,28 @@ def export_onnx(model: BinaryMLP, path: Path) -> str:
         print(f"dynamic-batch export failed ({type(exc).__name__}: {exc}); using fixed batch 1")
         mode = "fixed batch 1"
         onnx_program = torch.onnx.export(
-            model, example, dynamo=True, input_names=["pixels"], output_names=["logits"]
+            model,
+            example,
+            dynamo=True,
+            verbose=False,
+            input_names=["pixels"],
+            output_names=["logits"],
         )
     onnx_program.optimize()
     onnx_program.save(str(path), external_data=False)
 
     m = onnx.load(str(path))
+    # The exporter names the dynamic batch dimension after its symbol (e.g. "s77"); call it "batch".
+    batch_syms = {
+        d.dim_param
+        for vi in (*m.graph.input, *m.graph.output)
+        for d in vi.type.tensor_type.shape.dim[:1]
+        if d.dim_param
+    }
+    for vi in (*m.graph.input, *m.graph.output, *m.graph.value_info):
+        for d in vi.type.tensor_type.shape.dim:
+            if d.dim_param in batch_syms:
+                d.dim_param = "batch"
     del m.metadata_props[:]
     for key, value in (("bnn2hw.input_int", "uint5"),):
         p = m.metadata_props.add()
@@ -255,7 +286,7 @@ def describe_onnx(path: Path) -> None:
         for name in node.input:
             if name in inits:
                 a = inits[name]
-                args.append(f"{name}{list(a.shape)}")
+                args.append(f"{name}{list(a.shape)}" if a.ndim else f"{name}={a.item():g}")
             else:
                 args.append(name)
         print(f"  {node.op_type}({', '.join(args)}) -> {', '.join(node.output)}")
@@ -264,16 +295,20 @@ def describe_onnx(path: Path) -> None:
         print(f"  output {out.name}: {dims}")
     for name, a in inits.items():
         if a.ndim == 2:
-            vals = np.unique(np.abs(a))
-            pm1 = bool(np.all(np.abs(a) == 1))
+            scale = np.abs(a).max(axis=1, keepdims=True)
+            rows_pm = bool(np.all(np.abs(a) == scale))
             print(
-                f"  matrix {name}{list(a.shape)}: ±1 only={pm1}, "
-                f"{len(vals)} distinct |values| (min {vals.min():.4g}, max {vals.max():.4g})"
+                f"  matrix {name}{list(a.shape)}: every row is ±c_i: {rows_pm}, "
+                f"±1 only: {bool(np.all(np.abs(a) == 1))}, "
+                f"c_i in [{scale.min():.4g}, {scale.max():.4g}]"
             )
+            if not rows_pm:
+                raise SystemExit(f"{name} is not a per-row scaled ±1 matrix")
     print(f"  metadata: {[(p.key, p.value) for p in m.metadata_props]}")
 
 
 def check_onnx(model: BinaryMLP, path: Path, x_te: torch.Tensor, batch_mode: str) -> None:
+    import onnx
     import onnxruntime as ort
 
     so = ort.SessionOptions()
@@ -283,7 +318,9 @@ def check_onnx(model: BinaryMLP, path: Path, x_te: torch.Tensor, batch_mode: str
     if batch_mode == "dynamic batch":
         ort_logits = sess.run(["logits"], {"pixels": xs})[0]
     else:
-        ort_logits = np.concatenate([sess.run(["logits"], {"pixels": xs[i : i + 1]})[0] for i in range(len(xs))])
+        ort_logits = np.concatenate(
+            [sess.run(["logits"], {"pixels": xs[i : i + 1]})[0] for i in range(len(xs))]
+        )
     with torch.no_grad():
         ref = model(x_te).numpy()
     same_argmax = bool(np.array_equal(ort_logits.argmax(1), ref.argmax(1)))
@@ -296,9 +333,50 @@ def check_onnx(model: BinaryMLP, path: Path, x_te: torch.Tensor, batch_mode: str
     if not (same_argmax and rel <= 1e-5):
         raise SystemExit("ONNX model disagrees with the torch model")
 
+    # The hidden +/-1 activations must be bit-identical too: expose every activation Where
+    # (Where(x >= 0, 1, -1) fed by a computed tensor) as an extra graph output.
+    m = onnx.load(str(path))
+    consts = {t.name for t in m.graph.initializer}
+    consts |= {o for n in m.graph.node if n.op_type == "Constant" for o in n.output}
+    ge_of_act = {
+        n.output[0]
+        for n in m.graph.node
+        if n.op_type == "GreaterOrEqual" and n.input[0] not in consts
+    }
+    sign_outs = [
+        n.output[0] for n in m.graph.node if n.op_type == "Where" and n.input[0] in ge_of_act
+    ]
+    for name in sign_outs:
+        m.graph.output.append(
+            onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None)
+        )
+    sess = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        ref_signs = [torch.where(a >= 0, 1.0, -1.0).numpy() for a in model.pre_signs(x_te)]
+    if batch_mode == "dynamic batch":
+        got = sess.run(sign_outs, {"pixels": xs})
+    else:
+        rows = [sess.run(sign_outs, {"pixels": xs[i : i + 1]}) for i in range(len(xs))]
+        got = [np.concatenate([r[k] for r in rows]) for k in range(len(sign_outs))]
+    if len(got) != len(ref_signs):
+        raise SystemExit(
+            f"expected {len(ref_signs)} sign layers in the ONNX graph, found {len(got)}"
+        )
+    flips = [int((g != r).sum()) for g, r in zip(got, ref_signs, strict=True)]
+    print(f"hidden sign activations (ONNX vs torch), mismatching bits per layer: {flips}")
+    if any(flips):
+        raise SystemExit("ONNX hidden activations disagree with the torch model")
+
 
 @torch.no_grad()
 def check_no_zero_presign(model: BinaryMLP, x_te: torch.Tensor) -> None:
+    """No BN output feeding a sign is exactly 0 on the test set (so x >= 0 is never a tie).
+
+    Also reports how far each hidden neuron's equivalent integer threshold is from an integer:
+    sign(BN(z)) with integer z = W·x is `z >= t` (gamma > 0) or `z <= t` (gamma < 0) with
+    t = mean - beta * sqrt(var + eps) / gamma; a t within float rounding of an integer would make
+    the float reference and an integer-threshold implementation disagree for z == t.
+    """
     model.eval()
     for i, a in enumerate(model.pre_signs(x_te), start=1):
         zeros = int((a == 0).sum())
@@ -306,6 +384,18 @@ def check_no_zero_presign(model: BinaryMLP, x_te: torch.Tensor) -> None:
         print(f"pre-sign layer {i}: exact zeros={zeros}, min |value|={margin:.3e}")
         if zeros:
             raise SystemExit(f"pre-sign value exactly 0 in layer {i}")
+    for i, bn in enumerate((model.bn1, model.bn2), start=1):
+        g = bn.weight.double()
+        t = (
+            bn.running_mean.double()
+            - bn.bias.double() * torch.sqrt(bn.running_var.double() + bn.eps) / g
+        )
+        frac = (t - t.round()).abs()
+        print(
+            f"layer {i} thresholds: {int((g < 0).sum())} of {len(g)} neurons with gamma < 0, "
+            f"t in [{float(t.min()):.1f}, {float(t.max()):.1f}], "
+            f"min distance of t to an integer {float(frac.min()):.2e}"
+        )
 
 
 # --------------------------------------------------------------------------- main
@@ -315,6 +405,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=HERE, help="output directory (default: script dir)")
     ap.add_argument("--epochs", type=int, default=200)
+    ap.add_argument("--lr", type=float, default=1e-2, help="Adam learning rate (both models)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
@@ -329,14 +420,14 @@ def main() -> None:
 
     t0 = time.perf_counter()
     seed_everything(args.seed)
-    fmodel = train(FloatMLP(), x_tr, y_tr, args.epochs, args.seed, lr=1e-3)
+    fmodel = train(FloatMLP(), x_tr, y_tr, args.epochs, args.seed, lr=args.lr)
     t_float = time.perf_counter() - t0
     float_acc = accuracy(fmodel, x_te, y_te)
     print(f"float MLP test accuracy: {float_acc:.4f}  ({t_float:.1f} s)")
 
     t0 = time.perf_counter()
     seed_everything(args.seed)
-    bmodel = train(BinaryMLP(), x_tr, y_tr, args.epochs, args.seed, lr=1e-2)
+    bmodel = train(BinaryMLP(), x_tr, y_tr, args.epochs, args.seed, lr=args.lr)
     t_bnn = time.perf_counter() - t0
     bnn_acc = accuracy(bmodel, x_te, y_te)
     print(f"BNN test accuracy:       {bnn_acc:.4f}  ({t_bnn:.1f} s)")
@@ -351,7 +442,9 @@ def main() -> None:
     check_onnx(bmodel, onnx_path, x_te, batch_mode)
 
     npz_path = args.out / "test_set.npz"
-    np.savez_compressed(npz_path, inputs=x_te_np.astype(np.float32), labels=y_te_np.astype(np.int64))
+    np.savez_compressed(
+        npz_path, inputs=x_te_np.astype(np.float32), labels=y_te_np.astype(np.int64)
+    )
     print(f"wrote {npz_path} (inputs {x_te_np.shape} float32, labels {y_te_np.shape} int64)")
 
 

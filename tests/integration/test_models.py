@@ -95,7 +95,7 @@ def test_bit_exact_against_reference(
         assert sum(flipped) > 0, "no gamma < 0 channel was complemented"
 
 
-def _options(case: zoo.ModelCase):  # noqa: ANN202
+def _options(case: zoo.ModelCase):
     from bnn2hw.frontend import ImportOptions
 
     args = dict(zip(case.compile_args[::2], case.compile_args[1::2], strict=True))
