@@ -51,6 +51,8 @@ __all__ = [
     "ModelCase",
     "binarized_tensor_names",
     "brevitas_cnv",
+    "brevitas_lfc",
+    "brevitas_sfc",
     "brevitas_tfc",
     "finn_cnn",
     "finn_tfc",
@@ -915,6 +917,16 @@ def brevitas_tfc(out_dir: Path, *, seed: int = 0) -> ModelCase:
     return _build_brevitas_case("tfc_1w1a", "brevitas_tfc", out_dir, seed, (1, 28, 28), 512)
 
 
+def brevitas_sfc(out_dir: Path, *, seed: int = 0) -> ModelCase:
+    """Brevitas bnn_pynq ``sfc_1w1a`` (784-256-256-256-10); otherwise as :func:`brevitas_tfc`."""
+    return _build_brevitas_case("sfc_1w1a", "brevitas_sfc", out_dir, seed, (1, 28, 28), 512)
+
+
+def brevitas_lfc(out_dir: Path, *, seed: int = 0) -> ModelCase:
+    """Brevitas bnn_pynq ``lfc_1w1a`` (784-1024-1024-1024-10); otherwise as :func:`brevitas_tfc`."""
+    return _build_brevitas_case("lfc_1w1a", "brevitas_lfc", out_dir, seed, (1, 28, 28), 512)
+
+
 def brevitas_cnv(out_dir: Path, *, seed: int = 0) -> ModelCase:
     """Brevitas bnn_pynq ``cnv_1w1a`` (CIFAR-10 CNV), random weights, placed BN statistics.
 
@@ -1160,6 +1172,8 @@ FACTORIES: dict[str, Callable[..., ModelCase]] = {
     "torch_mlp": torch_mlp,
     "torch_cnn": torch_cnn,
     "brevitas_tfc": brevitas_tfc,
+    "brevitas_sfc": brevitas_sfc,
+    "brevitas_lfc": brevitas_lfc,
     "brevitas_cnv": brevitas_cnv,
     "finn_tfc": finn_tfc,
     "finn_cnn": finn_cnn,

@@ -36,11 +36,14 @@ CASES: list[tuple[str, Factory, dict]] = [
     ("torch_cnn_torchscript_op13", zoo.torch_cnn, {"dynamo": False, "opset": 13}),
     ("torch_cnn_torchscript_op17", zoo.torch_cnn, {"dynamo": False, "opset": 17}),
     ("brevitas_tfc", zoo.brevitas_tfc, {}),
+    ("brevitas_sfc", zoo.brevitas_sfc, {}),
+    ("brevitas_lfc", zoo.brevitas_lfc, {}),
     ("brevitas_cnv", zoo.brevitas_cnv, {}),
     ("finn_tfc", zoo.finn_tfc, {}),
     ("finn_cnn", zoo.finn_cnn, {}),
 ]
-NEEDS_TORCH = {"torch_mlp", "torch_cnn", "brevitas_tfc", "brevitas_cnv"}
+NEEDS_TORCH = {"torch_mlp", "torch_cnn", "brevitas_tfc", "brevitas_sfc", "brevitas_lfc",
+               "brevitas_cnv"}
 
 
 def _params() -> list:

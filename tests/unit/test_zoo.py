@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +22,6 @@ SPECS: list[Any] = [
     pytest.param("finn_tfc", {}, 4, id="finn-tfc"),
     pytest.param("finn_cnn", {}, 5, id="finn-cnn"),
 ]
-
-
-def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    t0 = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t0
 
 
 def _pre_activation(model: onnx.ModelProto, name: str) -> str | None:
@@ -91,8 +83,7 @@ def _finn_numpy(model: onnx.ModelProto, x: np.ndarray) -> tuple[np.ndarray, int]
 
 @pytest.mark.parametrize(("factory", "kwargs", "n_binarized"), SPECS)
 def test_zoo_case(factory: str, kwargs: dict[str, Any], n_binarized: int, tmp_path: Path) -> None:
-    case, t_build = _timed(lambda: zoo.FACTORIES[factory](tmp_path, **kwargs))
-    assert t_build < 60.0
+    case = zoo.FACTORIES[factory](tmp_path, **kwargs)
     assert isinstance(case, zoo.ModelCase)
     assert case.path.is_file() and case.path.parent == tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == [case.path.name]  # no side .data file
@@ -112,8 +103,7 @@ def test_zoo_case(factory: str, kwargs: dict[str, Any], n_binarized: int, tmp_pa
 
     pre = {b: _pre_activation(model, b) for b in case.binarized}
     names = [*case.binarized, *(p for p in pre.values() if p is not None)]
-    (y, inter), t_ref = _timed(lambda: zoo.run_reference(case, x, names))
-    assert t_ref < (10.0 if case.dialect != "torch" else 2.0)
+    y, inter = zoo.run_reference(case, x, names)
     assert y.shape == (n, 10) and np.isfinite(y).all()
     assert y.std(axis=0).min() > 0
 
