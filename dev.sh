@@ -19,10 +19,20 @@ setup() {
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
-    "$VENV/bin/python" -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
+    local log="$VENV/.bnn2hw-install.log"
+    : > "$log"
+    pipi() {
+        if ! "$VENV/bin/python" -m pip install -q "$@" >> "$log" 2>&1; then
+            grep -v "is ignored" "$log" | tail -30 >&2
+            echo "dev.sh: pip install $* failed (full log: $log)" >&2
+            exit 1
+        fi
+    }
+    echo "dev.sh: installing into $VENV (log: $log)" >&2
+    pipi --upgrade pip
     # torch first and pinned: 2.13.0 is the CPU build available locally; anything else downloads GBs.
-    "$VENV/bin/python" -m pip install -q "torch==2.13.0" 2>&1 | grep -v "is ignored" || true
-    "$VENV/bin/python" -m pip install -q -e ".[train,dev]" 2>&1 | grep -v "is ignored" || true
+    pipi "torch==2.13.0"
+    pipi -e ".[train,dev]"
     "$VENV/bin/python" -c "import bnn2hw, torch, brevitas, qonnx" 
     echo "$want" > "$stamp"
 }
