@@ -40,10 +40,10 @@ def main() -> int:
     step("verify random", ["verify", str(args.out), "--random", "1000"])
     if args.test_set.exists():
         data = np.load(args.test_set)
-        x_path = args.out / "test_inputs.npy"
-        np.save(x_path, data["x"])
+        x_path = args.out.parent / f"{args.out.name}_test_inputs.npy"
+        np.save(x_path, data["inputs"])
         step("verify test set", ["verify", str(args.out), "--inputs", str(x_path)])
-        y_path = args.out / "test_golden.npy"
+        y_path = args.out.parent / f"{args.out.name}_test_golden.npy"
         step(
             "run golden",
             [
@@ -57,9 +57,9 @@ def main() -> int:
                 str(y_path),
             ],
         )
-        acc = float((np.load(y_path).argmax(axis=1) == data["y"]).mean())
+        acc = float((np.load(y_path).argmax(axis=1) == data["labels"]).mean())
         print(
-            f"\ngolden model (bit-exact integer model) accuracy on the {len(data['y'])} held-out "
+            f"\ngolden model (bit-exact integer model) accuracy on the {len(data['labels'])} held-out "
             f"digits: {acc:.2%}"
         )
     print(f"\ndemo: done; build in {args.out}")
