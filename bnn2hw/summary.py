@@ -58,6 +58,7 @@ def layer_rows(graph: Graph) -> list[dict[str, Any]]:
                 threshold_bits=thr_w,
                 flipped=int(layer.act.flipped.sum()),
                 constant=int((layer.act.constant != 0).sum()),
+                sign_convention=layer.act.convention,
             )
         elif isinstance(layer.act, AccOut):
             row.update(output="accumulators", epilogue_ops=len(layer.act.epilogue))

@@ -59,8 +59,8 @@ def main() -> int:
         )
         acc = float((np.load(y_path).argmax(axis=1) == data["labels"]).mean())
         print(
-            f"\ngolden model (bit-exact integer model) accuracy on the {len(data['labels'])} held-out "
-            f"digits: {acc:.2%}"
+            f"\ngolden model (bit-exact integer model) accuracy on the "
+            f"{len(data['labels'])} held-out digits: {acc:.2%}"
         )
     print(f"\ndemo: done; build in {args.out}")
     return 0

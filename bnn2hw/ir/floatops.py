@@ -173,6 +173,17 @@ class Binarizer:
     tie: TiePolicy = TiePolicy.ERROR
     source: str = ""
 
+    def convention(self) -> str:
+        """The source's rule at the decision point, in words (recorded in the build)."""
+        neg = "not " if self.invert else ""
+        if self.kind is BinarizerKind.GE:
+            return f"{neg}(y >= c): y == c gives {'-1' if self.invert else '+1'}"
+        if self.kind is BinarizerKind.GT:
+            return f"{neg}(y > c): y == c gives {'+1' if self.invert else '-1'}"
+        if self.tie is TiePolicy.ERROR:
+            return "ONNX Sign: y == 0 gives 0 (no reachable tie)"
+        return f"ONNX Sign: y == 0 taken as {self.tie.value} (--sign-at-zero)"
+
     def apply(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return (bits uint8, tie mask bool). Tie positions hold the tie policy's bit, or 0."""
         if self.kind is BinarizerKind.GE:

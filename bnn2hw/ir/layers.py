@@ -121,6 +121,7 @@ class ThresholdAct:
     thresholds: np.ndarray  # (MH,) int64
     flipped: np.ndarray  # (MH,) bool
     constant: np.ndarray  # (MH,) int8: -1 never one, +1 always one, 0 data dependent
+    convention: str = ""  # the source binarizer's rule, e.g. "Sign, 0 -> +1 (--sign-at-zero)"
 
 
 @dataclass(frozen=True, eq=False)

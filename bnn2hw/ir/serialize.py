@@ -149,6 +149,7 @@ def _act(a: FloatAct | ThresholdAct | AccOut) -> J:
             "type": "threshold",
             "thresholds": [int(t) for t in a.thresholds],
             "flipped": [int(f) for f in a.flipped],
+            "convention": a.convention,
             "constant": [int(c) for c in a.constant],
         }
     if isinstance(a, AccOut):
@@ -169,6 +170,7 @@ def _unact(d: J) -> FloatAct | ThresholdAct | AccOut:
             thresholds=np.asarray(d["thresholds"], dtype=np.int64),
             flipped=np.asarray(d["flipped"], dtype=bool),
             constant=np.asarray(d["constant"], dtype=np.int8),
+            convention=str(d.get("convention", "")),
         )
     if d["type"] == "acc":
         return AccOut(epilogue=tuple(_unop(o) for o in d["epilogue"]))

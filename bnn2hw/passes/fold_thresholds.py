@@ -109,7 +109,12 @@ def fold_layer(layer: MatVec) -> tuple[MatVec, MaxPoolBits | None]:
         weights=weights,
         in_type=layer.in_type,
         acc_kind=layer.acc_kind,
-        act=ThresholdAct(thresholds=thresholds, flipped=flipped, constant=constant),
+        act=ThresholdAct(
+            thresholds=thresholds,
+            flipped=flipped,
+            constant=constant,
+            convention=act.binarizer.convention(),
+        ),
         conv=layer.conv,
         in_shape=layer.in_shape,
         out_tensor=layer.out_tensor if act.pool is None else "",

@@ -42,8 +42,14 @@ CASES: list[tuple[str, Factory, dict]] = [
     ("finn_tfc", zoo.finn_tfc, {}),
     ("finn_cnn", zoo.finn_cnn, {}),
 ]
-NEEDS_TORCH = {"torch_mlp", "torch_cnn", "brevitas_tfc", "brevitas_sfc", "brevitas_lfc",
-               "brevitas_cnv"}
+NEEDS_TORCH = {
+    "torch_mlp",
+    "torch_cnn",
+    "brevitas_tfc",
+    "brevitas_sfc",
+    "brevitas_lfc",
+    "brevitas_cnv",
+}
 
 
 def _params() -> list:
