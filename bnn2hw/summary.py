@@ -15,7 +15,7 @@ def widths(layer: MatVec) -> tuple[int, int]:
     """(accumulator bits, threshold bits) of a layer in hardware units."""
     if layer.in_type.binary:
         return arith.popcount_width(layer.mw), arith.threshold_width(layer.mw)
-    lo, hi = arith.int_acc_range(layer.weights, layer.in_type.lo, layer.in_type.hi)
+    lo, hi = layer.acc_range()
     lo_all, hi_all = int(min(lo.min(), -hi.max())), int(max(hi.max(), -lo.min()))
     return arith.signed_width(lo_all, hi_all), arith.signed_width(lo_all, hi_all + 1)
 

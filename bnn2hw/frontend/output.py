@@ -7,7 +7,6 @@ import re
 import numpy as np
 import onnx
 
-from bnn2hw import arith
 from bnn2hw.errors import UnsupportedModelError
 from bnn2hw.frontend.context import Ctx
 from bnn2hw.frontend.load import LoadedModel, attr, describe
@@ -15,7 +14,7 @@ from bnn2hw.frontend.ops_act import layer_name
 from bnn2hw.frontend.values import AccVal, Act
 from bnn2hw.ir.floatops import FloatOp, apply_ops, direction, is_channel_uniform
 from bnn2hw.ir.graph import Graph, OutputSpec
-from bnn2hw.ir.layers import AccKind, AccOut, InputStage, MatVec
+from bnn2hw.ir.layers import AccOut, InputStage, MatVec
 
 __all__ = ["finish_output", "topk_direction"]
 
@@ -44,14 +43,9 @@ def topk_direction(layer: MatVec, epilogue: tuple[FloatOp, ...]) -> int | None:
     d = np.unique(direction(epilogue, layer.mh))
     if d.size != 1 or d[0] == 0:
         return None
-    k = layer.mw
-    if layer.in_type.binary:
-        lo, hi = 0, k
-    else:
-        lo_a, hi_a = arith.int_acc_range(layer.weights, layer.in_type.lo, layer.in_type.hi)
-        lo, hi = int(lo_a.min()), int(hi_a.max())
-    acc = np.arange(lo, hi + 1, dtype=np.int64)
-    model_acc = arith.bipolar_dot(acc, k) if layer.acc_kind is AccKind.BIPOLAR_DOT else acc
+    lo_c, hi_c = layer.acc_range()
+    acc = np.arange(int(lo_c.min()), int(hi_c.max()) + 1, dtype=np.int64)
+    model_acc = layer.model_acc(acc)
     y = apply_ops(epilogue, model_acc.astype(np.float32)[:, None])[:, 0]
     diffs = np.diff(y) * int(d[0])
     return int(d[0]) if np.all(diffs > 0) else None

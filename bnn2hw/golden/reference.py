@@ -17,7 +17,6 @@ from bnn2hw.golden.windows import conv_vectors, pool_windows
 from bnn2hw.ir.floatops import Binarizer, BinarizerKind, TiePolicy, apply_ops
 from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import (
-    AccKind,
     AccOut,
     FloatAct,
     InputStage,
@@ -116,15 +115,8 @@ def _accumulate(layer: MatVec, x: np.ndarray) -> np.ndarray:
     return acc.reshape(*lead, layer.mh) if lead else acc.reshape(n, layer.mh)
 
 
-def _model_acc(layer: MatVec, acc: np.ndarray) -> np.ndarray:
-    """The accumulator as the model's float arithmetic sees it (float32)."""
-    if layer.acc_kind is AccKind.BIPOLAR_DOT:
-        return arith.bipolar_dot(acc, layer.mw).astype(np.float32)
-    return acc.astype(np.float32)
-
-
 def _float_act(layer: MatVec, act: FloatAct, acc: np.ndarray) -> np.ndarray:
-    y = apply_ops(act.pre, _model_acc(layer, acc))
+    y = apply_ops(act.pre, layer.model_acc(acc).astype(np.float32))
     if act.pool is not None:
         y = pool_windows(y, act.pool, np.float32(-np.inf)).max(axis=-1)
         y = apply_ops(act.post, y)
@@ -145,7 +137,7 @@ def _maxpool(layer: MaxPoolBits, x: np.ndarray) -> np.ndarray:
 
 def _epilogue(graph: Graph, layer: MatVec, acc: np.ndarray) -> np.ndarray:
     assert isinstance(layer.act, AccOut)
-    y = apply_ops(layer.act.epilogue, _model_acc(layer, acc))
+    y = apply_ops(layer.act.epilogue, layer.model_acc(acc).astype(np.float32))
     if graph.output.nchw:
         y = np.moveaxis(y, -1, 1)
     return y.reshape(y.shape[0], *_logit_shape(graph, layer))

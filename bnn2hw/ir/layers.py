@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bnn2hw import arith
 from bnn2hw.ir.floatops import Binarizer, FloatOp
 
 __all__ = [
@@ -169,6 +170,21 @@ class MatVec:
     @property
     def mw(self) -> int:
         return int(self.weights.shape[1])
+
+    def model_acc(self, acc: np.ndarray) -> np.ndarray:
+        """The hardware accumulator as the model's own arithmetic sees it (int64): 2P - K for a
+        bipolar dot product, the value itself for popcounts and integer dot products."""
+        if self.acc_kind is AccKind.BIPOLAR_DOT:
+            return arith.bipolar_dot(acc, self.mw)
+        return np.asarray(acc, dtype=np.int64)
+
+    def acc_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """Reachable accumulator range per output channel, hardware units, unflipped rows:
+        P in [0, K] for binary inputs, the integer dot product's range for integer inputs."""
+        if self.in_type.binary:
+            lo = np.zeros(self.mh, dtype=np.int64)
+            return lo, lo + self.mw
+        return arith.int_acc_range(self.weights, self.in_type.lo, self.in_type.hi)
 
     @property
     def num_vectors(self) -> int:

@@ -23,25 +23,11 @@ from bnn2hw import arith
 from bnn2hw.errors import FoldingError, TieError
 from bnn2hw.ir.floatops import BinarizerKind, TiePolicy, apply_ops, direction
 from bnn2hw.ir.graph import Graph
-from bnn2hw.ir.layers import AccKind, FloatAct, Layer, MatVec, MaxPoolBits, ThresholdAct
+from bnn2hw.ir.layers import FloatAct, Layer, MatVec, MaxPoolBits, ThresholdAct
 
-__all__ = ["acc_domain", "fold_layer", "fold_thresholds"]
+__all__ = ["fold_layer", "fold_thresholds"]
 
 _CHUNK_ELEMS = 1 << 22
-
-
-def acc_domain(layer: MatVec) -> tuple[np.ndarray, np.ndarray]:
-    """Reachable accumulator range per channel, hardware units (P, or the integer dot product)."""
-    if layer.in_type.binary:
-        lo = np.zeros(layer.mh, dtype=np.int64)
-        return lo, lo + layer.mw
-    return arith.int_acc_range(layer.weights, layer.in_type.lo, layer.in_type.hi)
-
-
-def _model_acc(layer: MatVec, acc: np.ndarray) -> np.ndarray:
-    if layer.acc_kind is AccKind.BIPOLAR_DOT:
-        return arith.bipolar_dot(acc, layer.mw)
-    return acc
 
 
 def _evaluate(
@@ -50,14 +36,14 @@ def _evaluate(
     """Bits (c1-c0, n) of channels c0..c1 on the union of their ranges; returns (bits, base)."""
     base, top = int(lo[c0:c1].min()), int(hi[c0:c1].max())
     acc = np.arange(base, top + 1, dtype=np.int64)
-    x = np.broadcast_to(_model_acc(layer, acc).astype(np.float32)[:, None], (acc.size, layer.mh))
+    x = np.broadcast_to(layer.model_acc(acc).astype(np.float32)[:, None], (acc.size, layer.mh))
     y = apply_ops(act.post, apply_ops(act.pre, x))[:, c0:c1]
     where = f"layer {layer.name} (node '{layer.source}')"
     if not np.all(np.isfinite(y)):
         bad = np.argwhere(~np.isfinite(y))[0]
         raise FoldingError(
             f"{where}, channel {c0 + bad[1]}: the activation input is not finite "
-            f"at accumulator {int(_model_acc(layer, acc[bad[0]]))}; check the "
+            f"at accumulator {int(layer.model_acc(acc[bad[0]]))}; check the "
             "BatchNorm / scale parameters"
         )
     bits, ties = act.binarizer.apply(y)
@@ -67,7 +53,7 @@ def _evaluate(
         if hit.any():
             i, c = np.argwhere(hit)[0]
             raise TieError(
-                f"{where}, channel {c0 + c}: accumulator value {int(_model_acc(layer, acc[i]))} "
+                f"{where}, channel {c0 + c}: accumulator value {int(layer.model_acc(acc[i]))} "
                 f"makes the input of Sign '{act.binarizer.source}' exactly 0, where ONNX Sign "
                 "outputs 0: the model is not binary there; choose a convention with "
                 "--sign-at-zero +1 or --sign-at-zero -1"
@@ -79,7 +65,7 @@ def fold_layer(layer: MatVec) -> tuple[MatVec, MaxPoolBits | None]:
     """Fold one MatVec with a FloatAct; returns the folded layer and its bit pool, if any."""
     act = layer.act
     assert isinstance(act, FloatAct)
-    lo, hi = acc_domain(layer)
+    lo, hi = layer.acc_range()
     mh = layer.mh
     n_max = int((hi - lo).max()) + 1
     step = max(1, _CHUNK_ELEMS // max(1, n_max * 4))

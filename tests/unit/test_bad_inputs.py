@@ -383,45 +383,42 @@ def _build(t: Path) -> Path:
     return t / "build"
 
 
-def run_inputs_missing(t: Path) -> list[str]:
+def _run(
+    t: Path,
+    x: np.ndarray | None,
+    *,
+    model: Path | None = None,
+    engine: str = "golden",
+    out: str = "y.npy",
+    extra: tuple[str, ...] = (),
+) -> list[str]:
+    """argv of `bnn2hw run` on the tiny model (or `model`), saving x as the inputs if given."""
+    if x is not None:
+        np.save(t / "x.npy", x)
+    model = model or _model(t)
     return [
         "run",
-        str(_model(t)),
+        str(model),
+        *extra,
         "--inputs",
         str(t / "x.npy"),
         "--engine",
-        "golden",
+        engine,
         "-o",
-        str(t / "y.npy"),
+        str(t / out),
     ]
+
+
+def run_inputs_missing(t: Path) -> list[str]:
+    return _run(t, None)
 
 
 def run_inputs_wrong_shape(t: Path) -> list[str]:
-    np.save(t / "x.npy", np.zeros((3, 15), np.float32))
-    return [
-        "run",
-        str(_model(t)),
-        "--inputs",
-        str(t / "x.npy"),
-        "--engine",
-        "golden",
-        "-o",
-        str(t / "y.npy"),
-    ]
+    return _run(t, np.zeros((3, 15), np.float32))
 
 
 def run_inputs_no_batch(t: Path) -> list[str]:
-    np.save(t / "x.npy", np.zeros(16, np.float32))
-    return [
-        "run",
-        str(_model(t)),
-        "--inputs",
-        str(t / "x.npy"),
-        "--engine",
-        "onnx",
-        "-o",
-        str(t / "y.npy"),
-    ]
+    return _run(t, np.zeros(16, np.float32), engine="onnx")
 
 
 def _int_model(t: Path) -> Path:
@@ -433,107 +430,38 @@ def _int_model(t: Path) -> Path:
 
 
 def run_non_integer_inputs(t: Path) -> list[str]:
-    np.save(t / "x.npy", np.full((2, 16), 1.5, np.float32))
-    return [
-        "run",
-        str(_int_model(t)),
-        "--input-int",
-        "uint8",
-        "--inputs",
-        str(t / "x.npy"),
-        "--engine",
-        "golden",
-        "-o",
-        str(t / "y.npy"),
-    ]
+    return _run(
+        t, np.full((2, 16), 1.5, np.float32), model=_int_model(t), extra=("--input-int", "uint8")
+    )
 
 
 def run_inputs_out_of_range(t: Path) -> list[str]:
-    np.save(t / "x.npy", np.full((2, 16), 300, np.float32))
-    return [
-        "run",
-        str(_int_model(t)),
-        "--input-int",
-        "uint8",
-        "--inputs",
-        str(t / "x.npy"),
-        "--engine",
-        "golden",
-        "-o",
-        str(t / "y.npy"),
-    ]
+    return _run(
+        t, np.full((2, 16), 300, np.float32), model=_int_model(t), extra=("--input-int", "uint8")
+    )
 
 
 def run_inputs_nan(t: Path) -> list[str]:
     x = np.zeros((2, 16), np.float32)
     x[1, 3] = np.nan
-    np.save(t / "x.npy", x)
-    return [
-        "run",
-        str(_model(t)),
-        "--inputs",
-        str(t / "x.npy"),
-        "--engine",
-        "golden",
-        "-o",
-        str(t / "y.npy"),
-    ]
+    return _run(t, x)
 
 
 def run_inputs_not_npy(t: Path) -> list[str]:
     (t / "x.npy").write_text("1,2,3\n")
-    return [
-        "run",
-        str(_model(t)),
-        "--inputs",
-        str(t / "x.npy"),
-        "--engine",
-        "golden",
-        "-o",
-        str(t / "y.npy"),
-    ]
+    return _run(t, None)
 
 
 def run_inputs_strings(t: Path) -> list[str]:
-    np.save(t / "x.npy", np.array([["a"] * 16]))
-    return [
-        "run",
-        str(_model(t)),
-        "--inputs",
-        str(t / "x.npy"),
-        "--engine",
-        "golden",
-        "-o",
-        str(t / "y.npy"),
-    ]
+    return _run(t, np.array([["a"] * 16]))
 
 
 def run_unknown_engine(t: Path) -> list[str]:
-    np.save(t / "x.npy", np.zeros((2, 16), np.float32))
-    return [
-        "run",
-        str(_model(t)),
-        "--inputs",
-        str(t / "x.npy"),
-        "--engine",
-        "fpga",
-        "-o",
-        str(t / "y.npy"),
-    ]
+    return _run(t, np.zeros((2, 16), np.float32), engine="fpga")
 
 
 def run_output_not_npy(t: Path) -> list[str]:
-    np.save(t / "x.npy", np.ones((2, 16), np.float32))
-    return [
-        "run",
-        str(_model(t)),
-        "--inputs",
-        str(t / "x.npy"),
-        "--engine",
-        "golden",
-        "-o",
-        str(t / "y.txt"),
-    ]
+    return _run(t, np.ones((2, 16), np.float32), out="y.txt")
 
 
 def verify_missing_build(t: Path) -> list[str]:
