@@ -215,7 +215,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
         if a.engine != "golden":
             raise _UsageError("--intermediates needs --engine golden")
         try:
-            np.savez(a.intermediates, **extra)
+            np.savez(a.intermediates, **extra)  # type: ignore[arg-type]
         except OSError as e:
             raise Bnn2HwError(f"{a.intermediates}: cannot write ({e.strerror})") from None
     print(f"{a.engine}: {x.shape[0]} frames -> {a.output} {list(y.shape)} {y.dtype}")

@@ -245,6 +245,7 @@ def compare(ctx: Ctx, node: onnx.NodeProto) -> None:
             "comparison of this tensor is not supported (only as part of a "
             "Where(x >= c, 1, -1) binarizer)",
         )
+    assert isinstance(data, AccVal | InputVal)
     ctx.set(
         node, CmpVal(data, kind, np.asarray(c, np.float32), negate, node.name or node.output[0])
     )

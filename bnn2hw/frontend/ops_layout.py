@@ -68,10 +68,7 @@ def reshape(ctx: Ctx, node: onnx.NodeProto) -> None:
             )
         if v.pad is not None:
             ctx.fail(node, "padding followed by flatten is not supported")
-        if len(v.shape) == 3:
-            order = nchw_flat_order(*v.shape)
-        else:
-            order = v.order
+        order = nchw_flat_order(*v.shape) if len(v.shape) == 3 else v.order
         ctx.set(
             node,
             Act(

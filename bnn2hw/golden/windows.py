@@ -9,7 +9,9 @@ from bnn2hw.ir.layers import ConvGeom, PoolGeom
 __all__ = ["conv_vectors", "pool_windows"]
 
 
-def _pad_hw(x: np.ndarray, pads: tuple[int, int, int, int], value: np.ndarray | int) -> np.ndarray:
+def _pad_hw(
+    x: np.ndarray, pads: tuple[int, int, int, int], value: np.ndarray | np.generic | float
+) -> np.ndarray:
     top, left, bottom, right = pads
     if not any(pads):
         return x
@@ -33,7 +35,9 @@ def conv_vectors(x: np.ndarray, geom: ConvGeom) -> np.ndarray:
     return np.ascontiguousarray(v).reshape(x.shape[0], oh, ow, kh * kw * x.shape[3])
 
 
-def pool_windows(x: np.ndarray, pool: PoolGeom, pad_value: np.ndarray | float) -> np.ndarray:
+def pool_windows(
+    x: np.ndarray, pool: PoolGeom, pad_value: np.ndarray | np.generic | float
+) -> np.ndarray:
     """(N, H, W, C) -> (N, OH, OW, C, KH*KW) pooling windows, padding filled with pad_value."""
     kh, kw = pool.kernel
     sh, sw = pool.stride

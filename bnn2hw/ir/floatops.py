@@ -99,10 +99,12 @@ class FloatOp:
         elif k in (OpKind.RSUB, OpKind.NEG):
             d = -np.ones(channels, dtype=np.int8)
         elif k in (OpKind.MUL, OpKind.DIV, OpKind.BATCHNORM):
+            assert self.c is not None
             d = np.broadcast_to(np.sign(self.c).astype(np.int8), (channels,)).copy()
         else:
             raise AssertionError(k)
         if k is OpKind.CLIP:
+            assert self.c is not None and self.c2 is not None
             lo = np.broadcast_to(self.c, (channels,))
             hi = np.broadcast_to(self.c2, (channels,))
             d[lo >= hi] = 0
