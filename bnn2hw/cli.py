@@ -200,7 +200,10 @@ def _cmd_run(a: argparse.Namespace) -> int:
         )
     x = _load_inputs(a.inputs, graph.input.shape)
     if a.engine == "onnx":
-        y = run_onnx(model, x).output
+        at_zero = {"+1": 1.0, "-1": -1.0}.get(getattr(a, "sign_at_zero", None) or "")
+        if target.is_dir():
+            at_zero = {"+1": 1.0, "-1": -1.0}.get(graph.tie.value)
+        y = run_onnx(model, x, sign_at_zero=at_zero).output
         extra: dict[str, np.ndarray] = {}
     else:
         res = run_golden(graph, x)

@@ -16,7 +16,7 @@ from onnx import helper
 
 from bnn2hw.errors import InputDataError
 
-__all__ = ["OnnxResult", "run_onnx"]
+__all__ = ["OnnxResult", "run_onnx", "with_sign_convention"]
 
 _CUSTOM = {"BipolarQuant", "Quant", "IntQuant", "MultiThreshold", "XnorPopcountMatMul", "Trunc"}
 
@@ -47,9 +47,39 @@ def _with_outputs(model: onnx.ModelProto, names: Sequence[str]) -> onnx.ModelPro
     return m
 
 
-def run_onnx(path: Path, x: np.ndarray, names: Sequence[str] = ()) -> OnnxResult:
-    """Run the source model on x (N, *input shape) in model units."""
+def with_sign_convention(model: onnx.ModelProto, at_zero: float) -> onnx.ModelProto:
+    """A copy whose ONNX Sign nodes give ``at_zero`` (+1 or -1) at exactly 0, as the user chose
+    with --sign-at-zero: Sign(x) becomes Where(x >= 0, 1, -1) or Where(x > 0, 1, -1)."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    nodes = []
+    one = helper.make_tensor("bnn2hw_sign_one", onnx.TensorProto.FLOAT, [], [1.0])
+    neg = helper.make_tensor("bnn2hw_sign_neg", onnx.TensorProto.FLOAT, [], [-1.0])
+    zero = helper.make_tensor("bnn2hw_sign_zero", onnx.TensorProto.FLOAT, [], [0.0])
+    cmp_op = "GreaterOrEqual" if at_zero > 0 else "Greater"
+    for k, n in enumerate(m.graph.node):
+        if n.op_type != "Sign" or n.domain not in ("", "ai.onnx"):
+            nodes.append(n)
+            continue
+        c = f"bnn2hw_sign_cmp_{k}"
+        nodes.append(helper.make_node(cmp_op, [n.input[0], zero.name], [c], name=f"{n.name}_cmp"))
+        nodes.append(helper.make_node("Where", [c, one.name, neg.name], [n.output[0]], name=n.name))
+    del m.graph.node[:]
+    m.graph.node.extend(nodes)
+    m.graph.initializer.extend([one, neg, zero])
+    return m
+
+
+def run_onnx(
+    path: Path, x: np.ndarray, names: Sequence[str] = (), sign_at_zero: float | None = None
+) -> OnnxResult:
+    """Run the source model on x (N, *input shape) in model units.
+
+    With ``sign_at_zero`` (+1 or -1), ONNX Sign nodes follow that convention at exactly 0.
+    """
     model = onnx.load(str(path))
+    if sign_at_zero is not None:
+        model = with_sign_convention(model, sign_at_zero)
     custom = any(n.op_type in _CUSTOM for n in model.graph.node)
     in_name, batch, elem = _input_info(model)
     if elem != onnx.TensorProto.FLOAT:

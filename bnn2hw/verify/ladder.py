@@ -9,12 +9,17 @@ import numpy as np
 
 from bnn2hw.engines import run_onnx
 from bnn2hw.golden import GoldenResult, run_golden
+from bnn2hw.ir.floatops import TiePolicy
 from bnn2hw.ir.graph import Graph
 from bnn2hw.verify.compare import Comparison, compare_to_reference
 
 __all__ = ["ENGINES", "VerifyResult", "format_report", "verify_graph"]
 
 ENGINES = ("golden", "onnx")
+
+
+def _at_zero(tie: TiePolicy) -> float | None:
+    return {TiePolicy.ERROR: None, TiePolicy.PLUS: 1.0, TiePolicy.MINUS: -1.0}[tie]
 
 
 @dataclass
@@ -37,14 +42,20 @@ def verify_graph(graph: Graph, model: Path, x: np.ndarray, engines: list[str]) -
         if e == "golden":
             continue
         if e == "onnx":
-            ref = run_onnx(model, x, list(golden.tensors))
+            ref = run_onnx(model, x, list(golden.tensors), sign_at_zero=_at_zero(graph.tie))
             comps[e] = compare_to_reference(graph, golden, ref.output, ref.tensors, graph.tie)
     return VerifyResult(frames=int(x.shape[0]), golden=golden, comparisons=comps)
 
 
 def format_report(graph: Graph, res: VerifyResult, title: str) -> str:
     """The comparison table printed by `bnn2hw verify`."""
-    lines = [title, ""]
+    lines = [title]
+    if graph.tie is not TiePolicy.ERROR:
+        lines.append(
+            f"reference: ONNX Sign at exactly 0 taken as {graph.tie.value} "
+            "(--sign-at-zero), as compiled"
+        )
+    lines.append("")
     hdr = (
         f"{'engines':<18}{'frames':>8}{'binarized values':>18}{'mismatches':>12}"
         f"{'max |logit diff|':>18}{'max rel':>10}{'argmax agree':>15}"

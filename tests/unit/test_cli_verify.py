@@ -109,3 +109,30 @@ def test_force_replaces_build(tmp_path: Path) -> None:
     assert main(["compile", str(model), "-o", str(out), "--force"]) == 0
     assert not (out / "stale.txt").exists() and (out / "bnn2hw.json").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "tiny.onnx"]
+
+
+@pytest.mark.parametrize("tie", ["+1", "-1"])
+def test_sign_at_zero_convention(
+    tie: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model whose Sign sees exact zeros compiles only with an explicit convention, and verify
+    counts the ties it resolved that way (onnxruntime's Sign gives 0 there)."""
+    from onnx import helper
+    from onnx_builders import mlp_nodes
+
+    nodes, inits = mlp_nodes()
+    k = next(i for i, n in enumerate(nodes) if n.name == "bn1")
+    nodes[k] = helper.make_node("Identity", ["a1"], ["b1"], name="noop")  # MatMul -> Sign
+    model = save(tiny_mlp(nodes, inits), tmp_path / "tie.onnx")
+    assert main(["compile", str(model), "-o", str(tmp_path / "b0")]) == 2
+    assert "--sign-at-zero" in capsys.readouterr().err
+    assert main(["compile", str(model), "-o", str(tmp_path / "b"), "--sign-at-zero", tie]) == 0
+    assert main(["verify", str(tmp_path / "b"), "--random", "1000"]) == 0
+    out = capsys.readouterr().out
+    assert f"ONNX Sign at exactly 0 taken as {tie}" in out and "result: PASS" in out
+    # without the convention, onnxruntime's Sign gives 0 at those ties: the model is not binary
+    from bnn2hw.engines import run_onnx
+
+    x = np.random.default_rng(0).uniform(-1, 1, (1000, 16)).astype(np.float32)
+    raw = run_onnx(model, x, ["s1"]).tensors["s1"]
+    assert (raw == 0).sum() > 0
