@@ -6,6 +6,7 @@ qonnx's executor. Requested intermediate tensors are added as graph outputs on a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,8 @@ import onnx
 from onnx import helper
 
 from bnn2hw.errors import InputDataError
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["OnnxResult", "run_onnx", "with_sign_convention"]
 
@@ -90,11 +93,15 @@ def run_onnx(
     step = x.shape[0] if batch is None else batch
     names = list(names)
     out_name = model.graph.output[0].name
-    if custom:
-        run = _qonnx_runner(model, names, in_name, out_name)
+    if custom and batch == 1:
+        parts = _run_qonnx(model, x, names, in_name, out_name)
     else:
-        run = _ort_runner(_with_outputs(model, names), names, in_name, out_name)
-    parts = [run(x[s : s + step]) for s in range(0, x.shape[0], max(1, step))]
+        run = (
+            _qonnx_runner(model, names, in_name, out_name)
+            if custom
+            else _ort_runner(_with_outputs(model, names), names, in_name, out_name)
+        )
+        parts = [run(x[s : s + step]) for s in range(0, x.shape[0], max(1, step))]
     return OnnxResult(
         output=np.concatenate([p.output for p in parts]),
         tensors={n: np.concatenate([p.tensors[n] for p in parts]) for n in names},
@@ -117,10 +124,14 @@ def _ort_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_name
 
 
 def _qonnx_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_name: str):
+    """Frame-by-frame qonnx execution (the fast path is _run_qonnx)."""
     from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.core.onnx_exec import execute_onnx
+    from qonnx.transformation.infer_shapes import InferShapes
 
     mw = ModelWrapper(model)
+    if not mw.check_all_tensor_shapes_specified():
+        mw = mw.transform(InferShapes())
 
     def run(xb: np.ndarray) -> OnnxResult:
         ctx = execute_onnx(mw, {in_name: xb}, return_full_exec_context=True)
@@ -129,3 +140,49 @@ def _qonnx_runner(model: onnx.ModelProto, names: list[str], in_name: str, out_na
         )
 
     return run
+
+
+def _run_qonnx(
+    model: onnx.ModelProto,
+    x: np.ndarray,
+    names: list[str],
+    in_name: str,
+    out_name: str,
+    chunk: int = 256,
+) -> list[OnnxResult]:
+    """qonnx execution, many frames per call when the graph allows it (qonnx_batch.py)."""
+    from qonnx.core.onnx_exec import execute_onnx
+
+    from bnn2hw.engines.qonnx_batch import batched_copy
+
+    single = _qonnx_runner(model, names, in_name, out_name)
+    first = single(x[:1])
+    parts: list[OnnxResult] = []
+    cache: dict[int, object] = {}
+    for s in range(0, x.shape[0], chunk):
+        xb = x[s : s + chunk]
+        try:
+            if xb.shape[0] not in cache:
+                cache[xb.shape[0]] = batched_copy(model, in_name, xb.shape[0])
+            ctx = execute_onnx(cache[xb.shape[0]], {in_name: xb}, return_full_exec_context=True)
+            res = OnnxResult(
+                output=np.asarray(ctx[out_name]), tensors={n: np.asarray(ctx[n]) for n in names}
+            )
+        except Exception as e:
+            logger.info("qonnx batched execution not possible (%s); running frame by frame", e)
+            return [single(x[i : i + 1]) for i in range(x.shape[0])]
+        if s == 0 and not _same_frame(first, res):
+            logger.info("batched qonnx graph differs on frame 0; running frame by frame")
+            return [first] + [single(x[i : i + 1]) for i in range(1, x.shape[0])]
+        parts.append(res)
+    return parts
+
+
+def _same_frame(a: OnnxResult, b: OnnxResult) -> bool:
+    """Frame 0 of a batched result equals a single-frame result, in every tensor."""
+    if b.output.shape[1:] != a.output.shape[1:] or not np.array_equal(a.output[0], b.output[0]):
+        return False
+    return all(
+        t.shape[1:] == b.tensors[n].shape[1:] and np.array_equal(t[0], b.tensors[n][0])
+        for n, t in a.tensors.items()
+    )

@@ -136,3 +136,41 @@ def test_sign_at_zero_convention(
     x = np.random.default_rng(0).uniform(-1, 1, (1000, 16)).astype(np.float32)
     raw = run_onnx(model, x, ["s1"]).tensors["s1"]
     assert (raw == 0).sum() > 0
+
+
+@pytest.mark.parametrize("shape_as_node", [False, True])
+def test_qonnx_batched_engine_equals_frame_by_frame(shape_as_node: bool) -> None:
+    """The onnx engine's batched qonnx path gives exactly the frame-by-frame results; a graph it
+    cannot batch (the batch-1 reshape target is a Constant node) falls back to frame by frame."""
+    from onnx import helper, numpy_helper
+    from onnx_builders import mlp_nodes
+
+    from bnn2hw.engines.onnx_engine import _qonnx_runner, _run_qonnx
+
+    nodes, inits = mlp_nodes(seed=3)
+    k = next(i for i, n in enumerate(nodes) if n.name == "sign1")
+    nodes[k] = helper.make_node(
+        "BipolarQuant", ["b1", "one"], ["s1"], name="bq", domain="qonnx.custom_op.general"
+    )
+    nodes.insert(0, helper.make_node("Reshape", ["x0", "flat"], ["x"], name="flatten1"))
+    inits.append(numpy_helper.from_array(np.float32(1.0), "one"))
+    flat = numpy_helper.from_array(np.array([1, -1], np.int64), "flat")
+    if shape_as_node:
+        nodes.insert(0, helper.make_node("Constant", [], ["flat"], name="c", value=flat))
+    else:
+        inits.append(flat)
+    inp = [helper.make_tensor_value_info("x0", 1, [1, 1, 4, 4])]
+    out = [helper.make_tensor_value_info("y", 1, [1, 4])]
+    m = tiny_mlp(nodes, inits, inputs=inp, outputs=out)
+    x = np.random.default_rng(0).uniform(-1, 1, (300, 1, 4, 4)).astype(np.float32)
+    names = ["xs", "s1"]
+    batched = _run_qonnx(m, x, names, "x0", "y", chunk=128)
+    assert len(batched) == (300 if shape_as_node else 3)  # 128 + 128 + 44 frames per call
+    single = _qonnx_runner(m, names, "x0", "y")
+    ref = [single(x[i : i + 1]) for i in range(0, 300, 37)]
+    got_out = np.concatenate([p.output for p in batched])
+    for j, i in enumerate(range(0, 300, 37)):
+        assert np.array_equal(got_out[i], ref[j].output[0])
+        for n in names:
+            got = np.concatenate([p.tensors[n] for p in batched])
+            assert np.array_equal(got[i], ref[j].tensors[n][0])
