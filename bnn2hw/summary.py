@@ -59,6 +59,7 @@ def layer_rows(graph: Graph) -> list[dict[str, Any]]:
                 flipped=int(layer.act.flipped.sum()),
                 constant=int((layer.act.constant != 0).sum()),
                 sign_convention=layer.act.convention,
+                near_ties=[int(c) for c in layer.act.near_ties],
             )
         elif isinstance(layer.act, AccOut):
             row.update(output="accumulators", epilogue_ops=len(layer.act.epilogue))

@@ -65,28 +65,33 @@ class FloatOp:
     shape: tuple[int, ...] = ()
     source: str = ""
 
-    def apply(self, x: np.ndarray) -> np.ndarray:
-        """Apply to a float32 array (batch first); returns float32."""
+    def apply(self, x: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+        """Apply to an array (batch first) in ``dtype``: float32 reproduces the model's
+        arithmetic; float64 serves the near-tie analysis."""
         k = self.kind
-        f32 = np.float32
+        dt = dtype
+
+        def c(a: np.ndarray | None) -> np.ndarray:
+            assert a is not None
+            return np.asarray(a).astype(dt, copy=False)
+
         if k is OpKind.ADD:
-            return (x + self.c).astype(f32, copy=False)
+            return (x + c(self.c)).astype(dt, copy=False)
         if k is OpKind.SUB:
-            return (x - self.c).astype(f32, copy=False)
+            return (x - c(self.c)).astype(dt, copy=False)
         if k is OpKind.RSUB:
-            return (self.c - x).astype(f32, copy=False)
+            return (c(self.c) - x).astype(dt, copy=False)
         if k is OpKind.MUL:
-            return (x * self.c).astype(f32, copy=False)
+            return (x * c(self.c)).astype(dt, copy=False)
         if k is OpKind.DIV:
-            return (x / self.c).astype(f32, copy=False)
+            return (x / c(self.c)).astype(dt, copy=False)
         if k is OpKind.BATCHNORM:
-            assert self.mean is not None and self.var is not None and self.c2 is not None
-            std = np.sqrt(self.var + f32(self.eps)).astype(f32)
-            return ((x - self.mean) / std * self.c + self.c2).astype(f32, copy=False)
+            std = np.sqrt(c(self.var) + dt(self.eps)).astype(dt)
+            return ((x - c(self.mean)) / std * c(self.c) + c(self.c2)).astype(dt, copy=False)
         if k is OpKind.CLIP:
-            return np.clip(x, self.c, self.c2).astype(f32, copy=False)
+            return np.clip(x, c(self.c), c(self.c2)).astype(dt, copy=False)
         if k is OpKind.NEG:
-            return (-x).astype(f32, copy=False)
+            return (-x).astype(dt, copy=False)
         if k is OpKind.RESHAPE:
             return x.reshape(x.shape[0], *self.shape)
         raise AssertionError(k)

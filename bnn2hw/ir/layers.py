@@ -123,6 +123,7 @@ class ThresholdAct:
     flipped: np.ndarray  # (MH,) bool
     constant: np.ndarray  # (MH,) int8: -1 never one, +1 always one, 0 data dependent
     convention: str = ""  # the source binarizer's rule, e.g. "Sign, 0 -> +1 (--sign-at-zero)"
+    near_ties: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @dataclass(frozen=True, eq=False)

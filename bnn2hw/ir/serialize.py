@@ -150,6 +150,7 @@ def _act(a: FloatAct | ThresholdAct | AccOut) -> J:
             "thresholds": [int(t) for t in a.thresholds],
             "flipped": [int(f) for f in a.flipped],
             "convention": a.convention,
+            "near_ties": [int(c) for c in a.near_ties],
             "constant": [int(c) for c in a.constant],
         }
     if isinstance(a, AccOut):
@@ -171,6 +172,7 @@ def _unact(d: J) -> FloatAct | ThresholdAct | AccOut:
             flipped=np.asarray(d["flipped"], dtype=bool),
             constant=np.asarray(d["constant"], dtype=np.int8),
             convention=str(d.get("convention", "")),
+            near_ties=np.asarray(d.get("near_ties", []), dtype=np.int64),
         )
     if d["type"] == "acc":
         return AccOut(epilogue=tuple(_unop(o) for o in d["epilogue"]))

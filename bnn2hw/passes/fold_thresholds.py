@@ -17,6 +17,8 @@ Rules:
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from bnn2hw import arith
@@ -24,8 +26,11 @@ from bnn2hw.errors import FoldingError, TieError
 from bnn2hw.ir.floatops import BinarizerKind, TiePolicy, apply_ops, direction
 from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import FloatAct, Layer, MatVec, MaxPoolBits, ThresholdAct
+from bnn2hw.passes.near_ties import near_ties
 
 __all__ = ["fold_layer", "fold_thresholds"]
+
+logger = logging.getLogger(__name__)
 
 _CHUNK_ELEMS = 1 << 22
 
@@ -87,6 +92,18 @@ def fold_layer(layer: MatVec) -> tuple[MatVec, MaxPoolBits | None]:
     thresholds = np.concatenate([r.thresholds for r in results])
     flipped = np.concatenate([r.flipped for r in results])
     constant = np.concatenate([r.constant for r in results])
+    ties = near_ties(layer, act, thresholds, flipped, constant)
+    if ties:
+        shown = ", ".join(f"channel {c} at accumulator {v}" for c, v, _, _ in ties[:3])
+        logger.warning(
+            "layer %s (node '%s'): %d channel(s) decide within float rounding of their threshold "
+            "(%s%s); runtimes that round differently may disagree with the hardware there",
+            layer.name,
+            layer.source,
+            len(ties),
+            shown,
+            ", ..." if len(ties) > 3 else "",
+        )
     weights = layer.weights.copy()
     weights[flipped] ^= 1
     folded = MatVec(
@@ -100,6 +117,7 @@ def fold_layer(layer: MatVec) -> tuple[MatVec, MaxPoolBits | None]:
             flipped=flipped,
             constant=constant,
             convention=act.binarizer.convention(),
+            near_ties=np.asarray([c for c, _, _, _ in ties], dtype=np.int64),
         ),
         conv=layer.conv,
         in_shape=layer.in_shape,

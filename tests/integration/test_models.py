@@ -19,7 +19,7 @@ from bnn2hw.build import load_build
 from bnn2hw.cli import main
 from bnn2hw.frontend import import_model
 from bnn2hw.golden import run_golden
-from bnn2hw.ir.layers import FloatAct, MatVec, MaxPoolBits
+from bnn2hw.ir.layers import FloatAct, MatVec, MaxPoolBits, ThresholdAct
 from bnn2hw.passes import run_pipeline
 from bnn2hw.verify import compare_to_reference
 
@@ -93,6 +93,13 @@ def test_bit_exact_against_reference(
     assert cmp.argmax_agree == FRAMES
     assert cmp.max_rel_diff <= 1e-5
     assert np.array_equal(golden.logits.argmax(1), np.asarray(ref_out).argmax(1))
+    # the zoo places every threshold well away from reachable values: no near-tie reports
+    near = {
+        la.name: la.act.near_ties.tolist()
+        for la in graph.layers
+        if isinstance(la, MatVec) and isinstance(la.act, ThresholdAct)
+    }
+    assert not any(near.values()), near
     if factory is zoo.torch_cnn:
         pools = [la for la in graph.layers if isinstance(la, MaxPoolBits)]
         assert any(p.and_mask.any() for p in pools), "no pool before a decreasing map (min)"

@@ -271,3 +271,35 @@ def test_int_quant_input_stage() -> None:
     )
     x = np.array([[-2.0, -1.0, 0.99, 5.0], [0.00390625, 0.01171875, -0.00390625, 0]], F32)
     assert quantize_input(stage, x).tolist() == [[-128, -128, 127, 127], [0, 2, 0, 0]]
+
+
+def test_near_ties_are_reported(caplog: pytest.LogCaptureFixture) -> None:
+    """A BatchNorm mean a few ulps from a reachable accumulator value is a near tie (reported,
+    with its channel); a mean half a step away is not."""
+    k = 9
+    w = np.ones((3, k), dtype=np.uint8)
+    acc3 = F32(3.0)
+    mean = np.array([np.nextafter(acc3, F32(10)), 3.0 + 1.0, np.nextafter(acc3, F32(0))], F32)
+    mean[1] = 2.0  # 2.0 is not a reachable value of 2P - 9 (odd): half a step from 1 and 3
+    layer = _layer(w, [_bn([1, 1, -1], [0, 0, 0], mean, [1, 1, 1], eps=0.0)], _ge())
+    with caplog.at_level("WARNING"):
+        folded, _ = fold_layer(layer)
+    assert isinstance(folded.act, ThresholdAct)
+    assert folded.act.near_ties.tolist() == [0, 2]
+    assert "l00_dense (node 'n0'): 2 channel(s) decide within float rounding" in caplog.text
+    assert "channel 0 at accumulator 3" in caplog.text
+
+
+def test_near_ties_from_inexact_weight_scale() -> None:
+    """Weights +-alpha with alpha not a power of two (BatchNorm folded by the exporter): the
+    model's float sum of K products is inexact, so a threshold within K*u of an integer is a
+    near tie, while one a tenth of a step away is not."""
+    k = 500
+    w = np.ones((2, k), dtype=np.uint8)
+    alpha = np.array([0.1, 0.1], F32)
+    # thresholds at acc = 100.00001 and 100.1 in accumulator units (acc = 2P - K is even)
+    bias = -(alpha * np.array([100.00001, 100.2], F32)).astype(F32)
+    ops = [FloatOp(OpKind.MUL, c=alpha), FloatOp(OpKind.ADD, c=bias)]
+    folded, _ = fold_layer(_layer(w, ops, _ge()))
+    assert isinstance(folded.act, ThresholdAct)
+    assert folded.act.near_ties.tolist() == [0]
