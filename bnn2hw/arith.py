@@ -62,7 +62,7 @@ def bipolar_dot(p: np.ndarray, k: int) -> np.ndarray:
     return 2 * np.asarray(p, dtype=np.int64) - k
 
 
-def xnor_popcount(x_bits: np.ndarray, w_bits: np.ndarray, chunk: int = 4096) -> np.ndarray:
+def xnor_popcount(x_bits: np.ndarray, w_bits: np.ndarray, chunk: int = 8192) -> np.ndarray:
     """P = popcount(XNOR(x, w)) for every pair of rows, on packed uint64 words.
 
     Args:
@@ -79,26 +79,39 @@ def xnor_popcount(x_bits: np.ndarray, w_bits: np.ndarray, chunk: int = 4096) -> 
     return xnor_popcount_packed(xw, ww, k, chunk)
 
 
-def xnor_popcount_packed(xw: np.ndarray, ww: np.ndarray, k: int, chunk: int = 4096) -> np.ndarray:
+def xnor_popcount_packed(xw: np.ndarray, ww: np.ndarray, k: int, chunk: int = 8192) -> np.ndarray:
     """:func:`xnor_popcount` on words already packed by :func:`bnn2hw.bits.pack_bits`.
 
     Padding bits are 0 in both operands, so they never count as mismatches:
-    P = K - popcount(x XOR w).
+    P = K - popcount(x XOR w), accumulated word by word over blocks of rows.
     """
     n, m = xw.shape[0], ww.shape[0]
     out = np.empty((n, m), dtype=np.int64)
-    step = max(1, chunk * 64 // max(1, m * xw.shape[1]))
-    for s in range(0, n, step):
-        x = xw[s : s + step]
-        mism = np.bitwise_count(x[:, None, :] ^ ww[None, :, :]).sum(axis=-1, dtype=np.int64)
-        out[s : s + step] = k - mism
+    acc_t = np.uint16 if k < (1 << 16) else np.uint32
+    for s in range(0, n, chunk):
+        xb = xw[s : s + chunk]
+        acc = np.zeros((xb.shape[0], m), dtype=acc_t)
+        tmp = np.empty((xb.shape[0], m), dtype=np.uint64)
+        for j in range(xw.shape[1]):
+            np.bitwise_xor(xb[:, j : j + 1], ww[None, :, j], out=tmp)
+            acc += np.bitwise_count(tmp)
+        out[s : s + chunk] = k - acc.astype(np.int64)
     return out
 
 
 def int_dot(x: np.ndarray, w_bits: np.ndarray) -> np.ndarray:
-    """Integer inputs times {+-1} weights: (N, K) int64 x (M, K) bits -> (N, M) int64."""
+    """Integer inputs times {+-1} weights: (N, K) int64 x (M, K) bits -> (N, M) int64.
+
+    Computed as a float matrix product (BLAS), which is exact while every partial sum is an
+    integer the float type holds: K * max|x| < 2**24 (float32) or < 2**53 (float64).
+    """
+    x = np.asarray(x, dtype=np.int64)
     w = 2 * np.asarray(w_bits, dtype=np.int64) - 1
-    return np.asarray(x, dtype=np.int64) @ w.T
+    bound = int(np.abs(x).max(initial=0)) * w.shape[1]
+    for ftype, limit in ((np.float32, 2**24), (np.float64, 2**53)):
+        if bound < limit:
+            return (x.astype(ftype) @ w.T.astype(ftype)).astype(np.int64)
+    return x @ w.T
 
 
 def int_acc_range(w_bits: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:

@@ -75,3 +75,20 @@ def test_step_threshold_rejects_non_monotone() -> None:
     bits = np.array([[0, 1, 0, 1]], dtype=np.uint8)
     with pytest.raises(FoldingError, match=r"layer x, channel 0: the activation is not a step"):
         arith.step_threshold(bits, np.zeros(1, np.int64), np.full(1, 3), True, 3, "layer x")
+
+
+@pytest.mark.parametrize(("k", "lo", "hi"), [(27, -128, 127), (784, 0, 255), (3, -(2**30), 2**30)])
+def test_int_dot_exact_at_extremes(k: int, lo: int, hi: int) -> None:
+    """The float product path stays exact up to the largest reachable magnitudes."""
+    rng = np.random.default_rng(k)
+    w = rng.integers(0, 2, size=(4, k), dtype=np.uint8)
+    x = rng.integers(lo, hi + 1, size=(6, k), dtype=np.int64)
+    x[0] = np.where(w[0] == 1, hi, lo)  # the largest accumulator of row 0
+    x[1] = np.where(w[1] == 1, lo, hi)  # the smallest of row 1
+    want = np.array(
+        [
+            [sum(int(a) * (1 if b else -1) for a, b in zip(r, wr, strict=True)) for wr in w]
+            for r in x
+        ]
+    )
+    assert np.array_equal(arith.int_dot(x, w), want)
