@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import onnx
 
-from bnn2hw.errors import NonBinaryError, UnsupportedModelError
+from bnn2hw.errors import UnsupportedModelError
 from bnn2hw.frontend.load import describe
-from bnn2hw.frontend.values import AccVal, Act, Const, InputVal, Value
+from bnn2hw.frontend.values import AccVal, Act, Const, Value
 from bnn2hw.ir.floatops import TiePolicy
 from bnn2hw.ir.layers import IntQuantizer, Layer
 
@@ -99,20 +99,6 @@ class Ctx:
                 self.fail(node, "per-feature constant after flattening a convolution output")
             return per_c[:1].reshape(())
         return np.ascontiguousarray(per_c)
-
-    def require_acc(self, node: onnx.NodeProto, v: Value, what: str) -> AccVal:
-        if isinstance(v, AccVal):
-            return v
-        if isinstance(v, Act):
-            self.fail(
-                node,
-                f"{what} on an already binarized/quantized tensor is not supported",
-                NonBinaryError if what == "binarizer" else UnsupportedModelError,
-            )
-        if isinstance(v, InputVal):
-            self.fail(node, f"{what} on the model input is not supported")
-        self.fail(node, f"{what} is not supported here")
-        raise AssertionError
 
 
 Handler = Callable[[Ctx, onnx.NodeProto], None]

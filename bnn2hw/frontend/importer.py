@@ -154,12 +154,8 @@ def _fold(ctx: Ctx, node: onnx.NodeProto) -> bool:
     return True
 
 
-def _check_chain(lm: LoadedModel, g: onnx.GraphProto, consts: set[str]) -> None:
-    uses: dict[str, list[onnx.NodeProto]] = {}
-    for n in g.node:
-        for i in n.input:
-            if i:
-                uses.setdefault(i, []).append(n)
+def _check_produced(lm: LoadedModel, g: onnx.GraphProto, consts: set[str]) -> None:
+    """Every tensor a node reads must be an input, an initializer or some node's output."""
     produced = set(consts) | {i.name for i in g.input}
     for n in g.node:
         produced.update(o for o in n.output if o)
@@ -170,7 +166,6 @@ def _check_chain(lm: LoadedModel, g: onnx.GraphProto, consts: set[str]) -> None:
                     f"{lm.path}: {describe(n)} reads '{i}', which nothing "
                     "produces; the model file is inconsistent"
                 )
-    del uses
 
 
 def import_model(path: Path, options: ImportOptions | None = None) -> Graph:
@@ -207,7 +202,7 @@ def import_model(path: Path, options: ImportOptions | None = None) -> Graph:
             ctx.values[t.name] = Const(numpy_helper.to_array(t))
         except Exception as e:
             raise ModelFileError(f"{lm.path}: initializer '{t.name}' is corrupt ({e})") from None
-    _check_chain(lm, g, init_names)
+    _check_produced(lm, g, init_names)
     _walk(ctx, g)
     return finish_output(ctx, lm, g, options)
 

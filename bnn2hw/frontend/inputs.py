@@ -8,7 +8,7 @@ import onnx
 from bnn2hw.frontend.context import Ctx
 from bnn2hw.frontend.values import Act, InputVal
 from bnn2hw.ir.floatops import Binarizer, FloatOp, OpKind
-from bnn2hw.ir.layers import InputStage, IntQuantizer, ValueType
+from bnn2hw.ir.layers import InputStage, IntQuantizer
 
 __all__ = ["declared_act", "finish_input", "input_range"]
 
@@ -135,7 +135,3 @@ def input_range(ctx: Ctx, inval: InputVal, quant: IntQuantizer | Binarizer) -> t
         return 0.0, 1.0
     lo, hi = sorted(float(e) for e in ends if e is not None)
     return lo, hi
-
-
-def int_type(q: IntQuantizer) -> ValueType:
-    return ValueType.integer(q.lo, q.hi)

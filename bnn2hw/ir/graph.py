@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bnn2hw.ir.floatops import TiePolicy
-from bnn2hw.ir.layers import InputStage, Layer, MatVec, ValueType
+from bnn2hw.ir.layers import InputStage, Layer
 
 __all__ = ["Graph", "OutputSpec"]
 
@@ -59,22 +59,8 @@ class Graph:
     def with_layers(self, layers: tuple[Layer, ...]) -> Graph:
         return replace(self, layers=layers)
 
-    @property
-    def matvecs(self) -> list[MatVec]:
-        return [layer for layer in self.layers if isinstance(layer, MatVec)]
-
     def layer(self, name: str) -> Layer:
         for layer in self.layers:
             if layer.name == name:
                 return layer
         raise KeyError(name)
-
-    def value_types(self) -> list[ValueType]:
-        """Type of each layer's input, in order."""
-        types = []
-        t = self.input.out_type
-        for layer in self.layers:
-            types.append(t)
-            if isinstance(layer, MatVec):
-                t = ValueType.bits()
-        return types

@@ -98,10 +98,6 @@ class ConvGeom:
         ow = (w + left + right - self.kernel[1]) // self.stride[1] + 1
         return oh, ow
 
-    @property
-    def has_padding(self) -> bool:
-        return any(p > 0 for p in self.pads)
-
 
 @dataclass(frozen=True, eq=False)
 class FloatAct:
