@@ -16,7 +16,7 @@ from bnn2hw.frontend.load import attr
 from bnn2hw.frontend.values import AccVal, Act, CmpVal, InputVal, Value
 from bnn2hw.ir.floatops import Binarizer, BinarizerKind, FloatOp, OpKind, TiePolicy
 from bnn2hw.ir.layers import FloatAct, IntQuantizer, MatVec, ValueType
-from bnn2hw.ir.quant import quant_range
+from bnn2hw.ir.quant import ROUNDING_MODES, quant_range
 
 __all__ = ["HANDLERS", "close_layer", "layer_name"]
 
@@ -148,7 +148,10 @@ def quant(ctx: Ctx, node: onnx.NodeProto) -> None:
             if zp != 0:
                 ops.append(FloatOp(OpKind.ADD, c=np.asarray(zp, np.float32), source=src))
             for op in ops:
-                (v.add_op(op) if isinstance(v, AccVal) else v.ops.append(op))
+                if isinstance(v, AccVal):
+                    v.add_op(op)
+                else:
+                    v.ops.append(op)
         b = Binarizer(BinarizerKind.GE, np.zeros((), np.float32), source=src)
         _binarize(ctx, node, v, b, s)
         return
@@ -178,12 +181,8 @@ def quant(ctx: Ctx, node: onnx.NodeProto) -> None:
         rounding=rounding,
         source=src,
     )
-    try:
-        from bnn2hw.ir.quant import rounding_fn
-
-        rounding_fn(rounding)
-    except ValueError:
-        ctx.fail(node, f"rounding_mode '{rounding}' is not supported")
+    if rounding not in ROUNDING_MODES:
+        ctx.fail(node, f"rounding_mode '{rounding}' is not supported ({', '.join(ROUNDING_MODES)})")
     ctx.set(node, finish_input(ctx, node, v, q, node.output[0], s))
 
 

@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["int_quant", "quant_range", "rounding_fn"]
+__all__ = ["ROUNDING_MODES", "int_quant", "quant_range", "rounding_fn"]
+
+ROUNDING_MODES = ("ROUND", "HALF_EVEN", "CEIL", "FLOOR", "DOWN", "UP", "HALF_UP", "HALF_DOWN")
 
 
 def quant_range(bits: int, signed: bool, narrow: bool) -> tuple[int, int]:
