@@ -212,7 +212,7 @@ def train(
 # --------------------------------------------------------------------------- export
 
 
-def export_onnx(model: BinaryMLP, path: Path) -> str:
+def export_onnx(model: BinaryMLP, path: Path) -> None:
     import onnx
 
     model = copy.deepcopy(model).eval()
@@ -220,28 +220,15 @@ def export_onnx(model: BinaryMLP, path: Path) -> str:
         if isinstance(m, BinaryLinear):
             m.freeze_()
     example = (torch.zeros(1, 64),)
-    mode = "dynamic batch"
-    try:
-        onnx_program = torch.onnx.export(
-            model,
-            example,
-            dynamo=True,
-            verbose=False,
-            input_names=["pixels"],
-            output_names=["logits"],
-            dynamic_shapes={"x": {0: torch.export.Dim.DYNAMIC}},
-        )
-    except Exception as exc:  # pragma: no cover - fallback path
-        print(f"dynamic-batch export failed ({type(exc).__name__}: {exc}); using fixed batch 1")
-        mode = "fixed batch 1"
-        onnx_program = torch.onnx.export(
-            model,
-            example,
-            dynamo=True,
-            verbose=False,
-            input_names=["pixels"],
-            output_names=["logits"],
-        )
+    onnx_program = torch.onnx.export(
+        model,
+        example,
+        dynamo=True,
+        verbose=False,
+        input_names=["pixels"],
+        output_names=["logits"],
+        dynamic_shapes={"x": {0: torch.export.Dim.DYNAMIC}},
+    )
     onnx_program.optimize()
     onnx_program.save(str(path), external_data=False)
 
@@ -263,7 +250,6 @@ def export_onnx(model: BinaryMLP, path: Path) -> str:
         p.key, p.value = key, value
     onnx.checker.check_model(m, full_check=True)
     onnx.save(m, str(path))
-    return mode
 
 
 def describe_onnx(path: Path) -> None:
@@ -307,7 +293,7 @@ def describe_onnx(path: Path) -> None:
     print(f"  metadata: {[(p.key, p.value) for p in m.metadata_props]}")
 
 
-def check_onnx(model: BinaryMLP, path: Path, x_te: torch.Tensor, batch_mode: str) -> None:
+def check_onnx(model: BinaryMLP, path: Path, x_te: torch.Tensor) -> None:
     import onnx
     import onnxruntime as ort
 
@@ -315,12 +301,7 @@ def check_onnx(model: BinaryMLP, path: Path, x_te: torch.Tensor, batch_mode: str
     so.intra_op_num_threads = 2
     sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
     xs = x_te.numpy()
-    if batch_mode == "dynamic batch":
-        ort_logits = sess.run(["logits"], {"pixels": xs})[0]
-    else:
-        ort_logits = np.concatenate(
-            [sess.run(["logits"], {"pixels": xs[i : i + 1]})[0] for i in range(len(xs))]
-        )
+    ort_logits = sess.run(["logits"], {"pixels": xs})[0]
     with torch.no_grad():
         ref = model(x_te).numpy()
     same_argmax = bool(np.array_equal(ort_logits.argmax(1), ref.argmax(1)))
@@ -353,11 +334,7 @@ def check_onnx(model: BinaryMLP, path: Path, x_te: torch.Tensor, batch_mode: str
     sess = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
     with torch.no_grad():
         ref_signs = [torch.where(a >= 0, 1.0, -1.0).numpy() for a in model.pre_signs(x_te)]
-    if batch_mode == "dynamic batch":
-        got = sess.run(sign_outs, {"pixels": xs})
-    else:
-        rows = [sess.run(sign_outs, {"pixels": xs[i : i + 1]}) for i in range(len(xs))]
-        got = [np.concatenate([r[k] for r in rows]) for k in range(len(sign_outs))]
+    got = sess.run(sign_outs, {"pixels": xs})
     if len(got) != len(ref_signs):
         raise SystemExit(
             f"expected {len(ref_signs)} sign layers in the ONNX graph, found {len(got)}"
@@ -436,10 +413,10 @@ def main() -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     onnx_path = args.out / "digits_mlp.onnx"
-    batch_mode = export_onnx(bmodel, onnx_path)
-    print(f"wrote {onnx_path} ({onnx_path.stat().st_size} bytes, {batch_mode})")
+    export_onnx(bmodel, onnx_path)
+    print(f"wrote {onnx_path} ({onnx_path.stat().st_size} bytes, dynamic batch)")
     describe_onnx(onnx_path)
-    check_onnx(bmodel, onnx_path, x_te, batch_mode)
+    check_onnx(bmodel, onnx_path, x_te)
 
     npz_path = args.out / "test_set.npz"
     np.savez_compressed(
