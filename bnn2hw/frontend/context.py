@@ -10,7 +10,7 @@ import onnx
 
 from bnn2hw.errors import UnsupportedModelError
 from bnn2hw.frontend.load import describe
-from bnn2hw.frontend.values import AccVal, Act, Const, Value
+from bnn2hw.frontend.values import AccVal, Act, Const, InputVal, Value
 from bnn2hw.ir.floatops import TiePolicy
 from bnn2hw.ir.layers import IntQuantizer, Layer
 
@@ -70,6 +70,25 @@ class Ctx:
             return b, a.value, True
         self.fail(node, "both operands are computed tensors; bnn2hw needs one constant operand")
         raise AssertionError
+
+    def input_const(self, node: onnx.NodeProto, v: InputVal, c: np.ndarray) -> np.ndarray:
+        """Normalise a constant of the input stage to broadcast against (N, *v.shape)."""
+        c = np.asarray(c, dtype=np.float32)
+        if c.size == 1:
+            c = c.reshape(())
+        elif c.ndim == len(v.shape) + 1:
+            c = c.reshape(c.shape[1:])  # drop the batch dimension
+        try:
+            np.broadcast_to(c, v.shape)
+        except ValueError:
+            self.fail(
+                node,
+                f"constant of shape {list(c.shape)} does not broadcast to the input "
+                f"shape {list(v.shape)}",
+            )
+        if not np.all(np.isfinite(c)):
+            self.fail(node, "constant operand contains NaN or Inf")
+        return c
 
     def channel_const(self, node: onnx.NodeProto, c: np.ndarray, v: AccVal | Act) -> np.ndarray:
         """Normalise a constant that broadcasts against (N, *model_shape) to () or (C,)."""

@@ -73,18 +73,6 @@ def close_layer(
     )
 
 
-def _input_const(inval: InputVal, c: np.ndarray, channel_axis_vector: bool) -> np.ndarray:
-    """A constant for the input stage, broadcastable against (N, *shape)."""
-    c = np.asarray(c, dtype=np.float32)
-    if c.size == 1:
-        return c.reshape(())
-    if channel_axis_vector:  # (C,) per-channel values along the model's channel axis 1
-        return c.reshape(c.shape[0], *([1] * (len(inval.shape) - 1)))
-    if c.ndim == len(inval.shape) + 1:
-        return c.reshape(c.shape[1:])
-    return c
-
-
 def _binarize(
     ctx: Ctx, node: onnx.NodeProto, v: Value, b: Binarizer, scale: float, binary01: bool = False
 ) -> None:
@@ -148,10 +136,7 @@ def quant(ctx: Ctx, node: onnx.NodeProto) -> None:
             if zp != 0:
                 ops.append(FloatOp(OpKind.ADD, c=np.asarray(zp, np.float32), source=src))
             for op in ops:
-                if isinstance(v, AccVal):
-                    v.add_op(op)
-                else:
-                    v.ops.append(op)
+                v.add_op(op)
         b = Binarizer(BinarizerKind.GE, np.zeros((), np.float32), source=src)
         _binarize(ctx, node, v, b, s)
         return
@@ -212,10 +197,11 @@ def multithreshold(ctx: Ctx, node: onnx.NodeProto) -> None:
     scale = 1.0 if binary01 else out_scale / 2
     src = node.name or node.output[0]
     c = t[:, 0]
+    if isinstance(v, InputVal | AccVal) and c.size > 1:  # thresholds run along channel axis 1
+        shape = v.shape if isinstance(v, InputVal) else v.model_shape
+        c = c.reshape(c.size, *([1] * (len(shape) - 1)))
     if isinstance(v, InputVal):
-        c = _input_const(v, c, c.size > 1)
-    elif isinstance(v, AccVal) and c.size > 1:  # thresholds run along the channel axis 1
-        c = c.reshape(c.size, *([1] * (len(v.model_shape) - 1)))
+        c = ctx.input_const(node, v, c)
     b = Binarizer(BinarizerKind.GE, c, source=src)
     _binarize(ctx, node, v, b, scale, binary01)
 
@@ -271,7 +257,7 @@ def where(ctx: Ctx, node: onnx.NodeProto) -> None:
     invert = cond.negate ^ (hi < 0)
     c = cond.c
     if isinstance(cond.src, InputVal):
-        c = _input_const(cond.src, c, False)
+        c = ctx.input_const(node, cond.src, c)
     bz = Binarizer(cond.kind, c, invert=invert, tie=TiePolicy.ERROR, source=cond.source)
     _binarize(ctx, node, cond.src, bz, abs(hi))
 

@@ -27,21 +27,9 @@ _KINDS = {
 }
 
 
-def _input_const(v: InputVal, c: np.ndarray) -> np.ndarray:
-    c = np.asarray(c, dtype=np.float32)
-    if c.ndim == len(v.shape) + 1:
-        c = c.reshape(c.shape[1:])
-    if c.ndim > len(v.shape):
-        raise ValueError
-    return c
-
-
 def _append(ctx: Ctx, node: onnx.NodeProto, v: Value, op: FloatOp) -> None:
-    if isinstance(v, AccVal):
+    if isinstance(v, AccVal | InputVal):
         v.add_op(op)
-        ctx.set(node, v)
-    elif isinstance(v, InputVal):
-        v.ops.append(op)
         ctx.set(node, v)
     else:
         ctx.fail(node, "elementwise op not supported here")
@@ -69,17 +57,7 @@ def arith(ctx: Ctx, node: onnx.NodeProto) -> None:
     if isinstance(data, AccVal):
         cc = ctx.channel_const(node, c, data)
     elif isinstance(data, InputVal):
-        try:
-            cc = _input_const(data, c)
-            np.broadcast_to(cc, data.shape)
-        except ValueError:
-            ctx.fail(
-                node,
-                f"constant of shape {list(np.shape(c))} does not broadcast to the input "
-                f"shape {list(data.shape)}",
-            )
-        if not np.all(np.isfinite(cc)):
-            ctx.fail(node, "constant operand contains NaN or Inf")
+        cc = ctx.input_const(node, data, c)
     else:
         ctx.fail(node, "operand not supported here")
     if kind is OpKind.DIV and np.any(cc == 0):

@@ -31,6 +31,9 @@ class InputVal:
     ops: list[FloatOp] = field(default_factory=list)
     declared: IntQuantizer | None = None
 
+    def add_op(self, op: FloatOp) -> None:
+        self.ops.append(op)
+
 
 @dataclass
 class Act:
