@@ -115,7 +115,7 @@ def _import_options(a: argparse.Namespace):
         rng = (lo, hi)
     if a.topk is not None and a.topk < 1:
         raise _UsageError(f"--topk {a.topk}: must be at least 1")
-    tie = {None: TiePolicy.ERROR, "+1": TiePolicy.PLUS, "-1": TiePolicy.MINUS}[a.sign_at_zero]
+    tie = TiePolicy(a.sign_at_zero) if a.sign_at_zero else TiePolicy.ERROR
     return ImportOptions(input_int=a.input_int, sign_at_zero=tie, input_range=rng, topk=a.topk)
 
 
@@ -200,10 +200,8 @@ def _cmd_run(a: argparse.Namespace) -> int:
         )
     x = _load_inputs(a.inputs, graph.input.shape)
     if a.engine == "onnx":
-        at_zero = {"+1": 1.0, "-1": -1.0}.get(getattr(a, "sign_at_zero", None) or "")
-        if target.is_dir():
-            at_zero = {"+1": 1.0, "-1": -1.0}.get(graph.tie.value)
-        y = run_onnx(model, x, sign_at_zero=at_zero).output
+        # the build's convention, or the one given with this model file (--sign-at-zero)
+        y = run_onnx(model, x, sign_at_zero=graph.tie.at_zero).output
         extra: dict[str, np.ndarray] = {}
     else:
         res = run_golden(graph, x)

@@ -161,6 +161,11 @@ class TiePolicy(enum.Enum):
     PLUS = "+1"
     MINUS = "-1"
 
+    @property
+    def at_zero(self) -> float | None:
+        """The value Sign(0) takes under this policy, None when no convention was chosen."""
+        return {TiePolicy.PLUS: 1.0, TiePolicy.MINUS: -1.0}.get(self)
+
 
 @dataclass(frozen=True, eq=False)
 class Binarizer:

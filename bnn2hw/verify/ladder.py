@@ -18,10 +18,6 @@ __all__ = ["ENGINES", "VerifyResult", "format_report", "verify_graph"]
 ENGINES = ("golden", "onnx")
 
 
-def _at_zero(tie: TiePolicy) -> float | None:
-    return {TiePolicy.ERROR: None, TiePolicy.PLUS: 1.0, TiePolicy.MINUS: -1.0}[tie]
-
-
 @dataclass
 class VerifyResult:
     """Comparisons of every engine against golden on one input set."""
@@ -42,7 +38,7 @@ def verify_graph(graph: Graph, model: Path, x: np.ndarray, engines: list[str]) -
         if e == "golden":
             continue
         if e == "onnx":
-            ref = run_onnx(model, x, list(golden.tensors), sign_at_zero=_at_zero(graph.tie))
+            ref = run_onnx(model, x, list(golden.tensors), sign_at_zero=graph.tie.at_zero)
             comps[e] = compare_to_reference(graph, golden, ref.output, ref.tensors, graph.tie)
     return VerifyResult(frames=int(x.shape[0]), golden=golden, comparisons=comps)
 

@@ -136,6 +136,15 @@ def test_sign_at_zero_convention(
     x = np.random.default_rng(0).uniform(-1, 1, (1000, 16)).astype(np.float32)
     raw = run_onnx(model, x, ["s1"]).tensors["s1"]
     assert (raw == 0).sum() > 0
+    # `run --engine onnx` follows the build's convention too, for the build and the model file
+    np.save(tmp_path / "x.npy", x)
+    for target, extra in ((tmp_path / "b", []), (model, ["--sign-at-zero", tie])):
+        for e in ("onnx", "golden"):
+            argv = ["run", str(target), "--inputs", str(tmp_path / "x.npy"), "--engine", e]
+            assert main([*argv, *extra, "-o", str(tmp_path / f"{e}.npy")]) == 0
+        a, b = np.load(tmp_path / "onnx.npy"), np.load(tmp_path / "golden.npy")
+        assert np.array_equal(a.argmax(1), b.argmax(1))
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("shape_as_node", [False, True])
