@@ -27,7 +27,14 @@ from bnn2hw.passes import run_pipeline
 from bnn2hw.stimuli import random_inputs
 from bnn2hw.summary import layer_rows
 
-__all__ = ["BUILD_FORMAT", "Build", "compile_model", "load_build", "write_build"]
+__all__ = [
+    "BUILD_FORMAT",
+    "Build",
+    "check_output_folder",
+    "compile_model",
+    "load_build",
+    "write_build",
+]
 
 BUILD_FORMAT = 1
 JSON_NAME = "bnn2hw.json"
@@ -64,6 +71,19 @@ def _options_json(options: ImportOptions) -> dict[str, Any]:
     }
 
 
+def check_output_folder(out: Path, force: bool) -> None:
+    """BuildError unless ``out`` can be written: new, or an existing folder with --force."""
+    if out.exists() and not force:
+        raise BuildError(
+            f"{out}: already exists; choose another folder or pass --force to replace it"
+        )
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"{out}: exists and is not a folder")
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise BuildError(f"{out}: parent folder {parent} does not exist")
+
+
 def write_build(
     out: Path,
     model: Path,
@@ -76,15 +96,8 @@ def write_build(
 ) -> Path:
     """Write BUILD atomically (temporary folder, then rename)."""
     out = Path(out)
-    if out.exists() and not force:
-        raise BuildError(
-            f"{out}: already exists; choose another folder or pass --force to replace it"
-        )
-    if out.exists() and not out.is_dir():
-        raise BuildError(f"{out}: exists and is not a folder")
+    check_output_folder(out, force)
     parent = out.resolve().parent
-    if not parent.is_dir():
-        raise BuildError(f"{out}: parent folder {parent} does not exist")
     tmp = parent / f".{out.name}.tmp-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)

@@ -145,14 +145,13 @@ def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _cmd_compile(a: argparse.Namespace) -> int:
-    from bnn2hw.build import compile_model, write_build
+    from bnn2hw.build import check_output_folder, compile_model, write_build
     from bnn2hw.summary import layer_rows
 
     if a.golden_frames < 1:
         raise _UsageError("--golden-frames must be at least 1")
     out = Path(a.output)
-    if out.exists() and not a.force:
-        raise Bnn2HwError(f"{out}: already exists; choose another folder or pass --force")
+    check_output_folder(out, a.force)  # before the work, not only when writing
     t0 = time.perf_counter()
     options = _import_options(a)
     graph = compile_model(a.model, options, seed=a.seed)

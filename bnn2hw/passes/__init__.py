@@ -35,12 +35,16 @@ def run_pipeline(
     from bnn2hw.golden import run_golden
     from bnn2hw.verify.compare import compare_golden
 
+    before = None
     for p in passes:
         logger.info("pass %s", p.__name__)
-        new = p(graph)
+        new = p(graph)  # first, so the pass reports its own errors (e.g. a reachable tie)
         if check_inputs is not None:
-            diff = compare_golden(run_golden(graph, check_inputs), run_golden(new, check_inputs))
+            before = before if before is not None else run_golden(graph, check_inputs)
+            after = run_golden(new, check_inputs)
+            diff = compare_golden(before, after)
             if diff:
                 raise PassCheckError(f"pass {p.__name__} changed the result: {diff}")
+            before = after
         graph = new
     return graph
