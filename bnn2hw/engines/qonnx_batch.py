@@ -16,15 +16,12 @@ differ in any requested tensor, so a graph with other batch dependencies stays c
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import numpy as np
 import onnx
 
 __all__ = ["batched_copy", "data_tensors"]
-
-logger = logging.getLogger(__name__)
 
 
 def data_tensors(model: onnx.ModelProto, input_name: str) -> set[str]:

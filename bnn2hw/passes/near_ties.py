@@ -33,7 +33,7 @@ def _ulp(v: np.ndarray) -> np.ndarray:
     return SLACK * U32 * np.abs(v)
 
 
-def _c(op: FloatOp, a: np.ndarray | None, n: int) -> np.ndarray:
+def _c(a: np.ndarray | None, n: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(a, dtype=np.float64), (n,))
 
 
@@ -49,15 +49,15 @@ def rounding_bound(
         k = op.kind
         if k in (OpKind.ADD, OpKind.SUB, OpKind.RSUB):
             y = op.apply(y, np.float64)
-            err = err + _ulp(y) + _ulp(_c(op, op.c, n))
+            err = err + _ulp(y) + _ulp(_c(op.c, n))
         elif k in (OpKind.MUL, OpKind.DIV):
-            c = _c(op, op.c, n)
+            c = _c(op.c, n)
             y = op.apply(y, np.float64)
             err = err * (np.abs(c) if k is OpKind.MUL else 1 / np.abs(c)) + _ulp(y)
         elif k is OpKind.BATCHNORM:
-            std = np.sqrt(_c(op, op.var, n) + op.eps)
-            a = _c(op, op.c, n) / std
-            mean, bias = _c(op, op.mean, n), _c(op, op.c2, n)
+            std = np.sqrt(_c(op.var, n) + op.eps)
+            a = _c(op.c, n) / std
+            mean, bias = _c(op.mean, n), _c(op.c2, n)
             centred = y - mean
             y = op.apply(y, np.float64)
             # spec order (x - mean) / std * scale + bias, or x * a + (bias - mean * a)
