@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bnn2hw.bits import pack_bits
-from bnn2hw.errors import FoldingError
+from bnn2hw.errors import ThresholdError
 
 __all__ = [
     "StepResult",
@@ -162,7 +162,7 @@ def step_threshold(
         StepResult; a decreasing channel is flipped and its threshold is in the mirrored domain.
 
     Raises:
-        FoldingError: a channel is not a step function of its accumulator.
+        ThresholdError: a channel is not a step function of its accumulator.
     """
     c_n = bits.shape[0]
     base = lo if base is None else base
@@ -184,7 +184,7 @@ def step_threshold(
             t[c] = mirror(last_one, binary, k)
         else:
             vals = [int(lo[c] + i + 1) for i in changes[:4]]
-            raise FoldingError(
+            raise ThresholdError(
                 f"{where}, channel {c}: the activation is not a step function of the "
                 f"accumulator (it changes at {vals}); only monotone maps between the "
                 "accumulator and the sign can be folded into one threshold"

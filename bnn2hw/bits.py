@@ -6,6 +6,11 @@ Packing: a vector of N bits is stored in little-endian order: element ``j`` of t
 bit ``j % 64`` of word ``j // 64`` (uint64 words). The same rule gives the hex words of the
 hardware backends: element ``j`` of a SIMD-wide chunk lands in bit ``j`` of that chunk, and
 element ``i`` of a stream beat occupies bits ``[i*w +: w]``. Padding bits beyond N are 0.
+
+Folded weight memories (MVAU, FINN's layout, :func:`mvau_weight_words`): with PE rows and SIMD
+columns per cycle, ``mem[pe][nf*SF + sf]`` holds row ``nf*PE + pe``, columns
+``sf*SIMD .. sf*SIMD + SIMD-1`` (column ``sf*SIMD + j`` in bit j); thresholds ``t[pe][nf]``
+belong to row ``nf*PE + pe``, and element pe of an output beat of fold nf is that row.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ __all__ = [
     "bits_to_bipolar",
     "bits_to_hex",
     "hex_to_bits",
+    "mvau_fold_rows",
+    "mvau_weight_words",
     "n_words",
     "pack_bits",
     "unpack_bits",
@@ -94,3 +101,29 @@ def hex_to_bits(text: str, n: int) -> np.ndarray:
         raise ValueError(f"hex value has bits beyond {n}")
     raw = value.to_bytes((n + 7) // 8, "little")
     return np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")[:n].copy()
+
+
+def _chunks_to_hex(chunks: np.ndarray) -> np.ndarray:
+    """(..., S) bits -> (...) hex strings of S bits each (element 0 = LSB)."""
+    s = chunks.shape[-1]
+    flat = chunks.reshape(-1, s)
+    by = np.packbits(flat, axis=-1, bitorder="little")
+    digits = (s + 3) // 4
+    out = [f"{int.from_bytes(row.tobytes(), 'little'):0{digits}x}" for row in by]
+    return np.asarray(out, dtype=object).reshape(chunks.shape[:-1])
+
+
+def mvau_weight_words(w: np.ndarray, pe: int, simd: int) -> np.ndarray:
+    """(MH, MW) bits -> (PE, NF*SF) hex words of SIMD bits: ``mem[pe][nf*SF + sf]``."""
+    mh, mw = w.shape
+    nf, sf = mh // pe, mw // simd
+    if nf * pe != mh or sf * simd != mw:
+        raise ValueError(f"PE={pe} must divide MH={mh} and SIMD={simd} must divide MW={mw}")
+    t = np.asarray(w, dtype=np.uint8).reshape(nf, pe, sf, simd).transpose(1, 0, 2, 3)
+    return _chunks_to_hex(t.reshape(pe, nf * sf, simd))
+
+
+def mvau_fold_rows(v: np.ndarray, pe: int) -> np.ndarray:
+    """(MH,) per-row values -> (PE, NF): ``t[pe][nf]`` is row ``nf*PE + pe``."""
+    v = np.asarray(v)
+    return v.reshape(-1, pe).T

@@ -1,7 +1,9 @@
 """The BUILD folder: compile a model into it, and load it back.
 
 Layout: bnn2hw.json (IR and facts), model.onnx (the source, for the float reference),
-golden/ (test vectors: inputs, quantized inputs, every binarized tensor, accumulators, outputs).
+folding.json (the PE x SIMD of every layer, readable by --folding),
+golden/ (test vectors: inputs, quantized inputs, every binarized tensor, accumulators, outputs),
+hls/ (the HLS C++ project, backends/hls).
 A build is written to a temporary sibling folder and renamed into place, so a failure leaves
 nothing half-written.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +21,15 @@ from typing import Any
 import numpy as np
 
 from bnn2hw import __version__
+from bnn2hw.backends.hls.emit import HlsOptions, emit_hls
 from bnn2hw.errors import BuildError
 from bnn2hw.frontend import ImportOptions, import_model
 from bnn2hw.golden import run_golden
 from bnn2hw.ir.graph import Graph
+from bnn2hw.ir.folding import folding_to_json
+from bnn2hw.ir.layers import Folding
 from bnn2hw.ir.serialize import graph_from_json, graph_to_json
-from bnn2hw.passes import run_pipeline
+from bnn2hw.passes import pipeline, run_pipeline
 from bnn2hw.stimuli import random_inputs
 from bnn2hw.summary import layer_rows
 
@@ -52,14 +58,22 @@ class Build:
     def model_path(self) -> Path:
         return self.path / "model.onnx"
 
+    @property
+    def hls_dir(self) -> Path:
+        return self.path / "hls"
+
 
 def compile_model(
-    model: Path, options: ImportOptions, check_frames: int = 8, seed: int = 0
+    model: Path,
+    options: ImportOptions,
+    check_frames: int = 8,
+    seed: int = 0,
+    folding: Mapping[str, Folding] | None = None,
 ) -> Graph:
     """Import and run the pass pipeline, checking each pass on a few frames bit for bit."""
     graph = import_model(model, options)
     x = random_inputs(graph, check_frames, seed)
-    return run_pipeline(graph, check_inputs=x)
+    return run_pipeline(graph, pipeline(folding), check_inputs=x)
 
 
 def _options_json(options: ImportOptions) -> dict[str, Any]:
@@ -93,6 +107,7 @@ def write_build(
     force: bool = False,
     golden_frames: int = 32,
     seed: int = 0,
+    hls: HlsOptions = HlsOptions(),
 ) -> Path:
     """Write BUILD atomically (temporary folder, then rename)."""
     out = Path(out)
@@ -102,7 +117,7 @@ def write_build(
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
-        _write_contents(tmp, model, graph, options, golden_frames, seed)
+        _write_contents(tmp, model, graph, options, golden_frames, seed, hls)
         if out.exists():
             old = parent / f".{out.name}.old-{os.getpid()}"
             out.rename(old)
@@ -117,7 +132,13 @@ def write_build(
 
 
 def _write_contents(
-    tmp: Path, model: Path, graph: Graph, options: ImportOptions, golden_frames: int, seed: int
+    tmp: Path,
+    model: Path,
+    graph: Graph,
+    options: ImportOptions,
+    golden_frames: int,
+    seed: int,
+    hls: HlsOptions,
 ) -> None:
     (tmp / "golden" / "acts").mkdir(parents=True)
     shutil.copyfile(model, tmp / "model.onnx")
@@ -130,6 +151,7 @@ def _write_contents(
         "options": _options_json(options),
         "layers": layer_rows(graph),
         "golden": {"frames": golden_frames, "seed": seed},
+        "hardware": {"part": hls.part, "clock_mhz": hls.clock_mhz},
         "graph": graph_to_json(graph),
     }
     (tmp / JSON_NAME).write_text(json.dumps(meta, indent=1) + "\n")
@@ -142,6 +164,10 @@ def _write_contents(
     np.save(g / "acc.npy", res.acc)
     for name, bits in res.acts.items():
         np.save(g / "acts" / f"{name}.npy", bits)
+    foldings = {layer.name: layer.folding for layer in graph.layers if layer.folding is not None}
+    folding = {"generated_by": meta["generated_by"], "layers": folding_to_json(graph.layers, foldings)}
+    (tmp / "folding.json").write_text(json.dumps(folding, indent=1) + "\n")
+    emit_hls(graph, tmp / "hls", res, hls)
 
 
 def load_build(path: Path) -> Build:

@@ -57,18 +57,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--seed", type=int, default=0, help="seed of the test vectors")
     c.add_argument("--force", action="store_true", help="replace an existing build folder")
+    c.add_argument(
+        "--folding",
+        type=Path,
+        metavar="F.json",
+        help="PE/SIMD per layer ({\"l00_dense\": {\"pe\": 16, \"simd\": 32}, ...}); "
+        "layers not named get the default; every build writes BUILD/folding.json",
+    )
+    c.add_argument(
+        "--clock-mhz", type=float, default=100.0, help="target clock of the HLS project (MHz)"
+    )
+    c.add_argument(
+        "--part", default="xc7z020clg400-1", help="FPGA part of the HLS project (default PYNQ-Z1)"
+    )
 
     r = sub.add_parser("run", help="run a model or build on inputs with one engine")
     r.add_argument("target", type=Path, help="a model file (.onnx) or a build folder")
     r.add_argument(
         "--inputs", type=Path, required=True, help="X.npy, (N, *input shape), model units"
     )
-    r.add_argument("--engine", choices=("onnx", "golden"), required=True)
+    r.add_argument("--engine", choices=("onnx", "golden", "csim"), required=True)
     r.add_argument("-o", "--output", type=Path, required=True, help="Y.npy to write")
     r.add_argument(
         "--intermediates",
         type=Path,
-        help="also write accumulators and every binarized tensor to this .npz (golden engine)",
+        help="also write accumulators and every binarized tensor to this .npz "
+        "(golden and csim engines)",
     )
     _model_options(r)
 
@@ -77,7 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     g = v.add_mutually_exclusive_group()
     g.add_argument("--inputs", type=Path, help="X.npy inputs in model units")
     g.add_argument("--random", type=int, metavar="N", help="N random inputs (plus the extremes)")
-    v.add_argument("--engines", default="golden,onnx", help="comma list (default golden,onnx)")
+    v.add_argument(
+        "--engines", default="golden,onnx", help="comma list of golden, onnx, csim (default golden,onnx)"
+    )
     v.add_argument("--seed", type=int, default=0, help="seed for --random")
     return p
 
@@ -145,18 +161,30 @@ def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _cmd_compile(a: argparse.Namespace) -> int:
+    from bnn2hw.backends.hls.emit import HlsOptions
     from bnn2hw.build import check_output_folder, compile_model, write_build
+    from bnn2hw.ir.folding import read_folding_file
     from bnn2hw.summary import layer_rows
 
     if a.golden_frames < 1:
         raise _UsageError("--golden-frames must be at least 1")
     out = Path(a.output)
     check_output_folder(out, a.force)  # before the work, not only when writing
+    if not a.clock_mhz > 0:
+        raise _UsageError(f"--clock-mhz {a.clock_mhz}: must be positive")
     t0 = time.perf_counter()
     options = _import_options(a)
-    graph = compile_model(a.model, options, seed=a.seed)
+    folding = read_folding_file(a.folding) if a.folding is not None else None
+    graph = compile_model(a.model, options, seed=a.seed, folding=folding)
     write_build(
-        out, a.model, graph, options, force=a.force, golden_frames=a.golden_frames, seed=a.seed
+        out,
+        a.model,
+        graph,
+        options,
+        force=a.force,
+        golden_frames=a.golden_frames,
+        seed=a.seed,
+        hls=HlsOptions(part=a.part, clock_mhz=a.clock_mhz),
     )
     dt = time.perf_counter() - t0
     print(
@@ -165,7 +193,7 @@ def _cmd_compile(a: argparse.Namespace) -> int:
     )
     print(
         f"{'layer':<16}{'kind':<8}{'in':>14}{'out':>14}{'MW':>7}{'MH':>6}{'input':>14}"
-        f"{'acc bits':>9}{'T bits':>7}{'flipped':>8}"
+        f"{'acc bits':>9}{'T bits':>7}{'flipped':>8}{'PE':>5}{'SIMD':>5}{'cycles':>9}"
     )
     for r in layer_rows(graph):
         shp = lambda s: "x".join(str(d) for d in s)  # noqa: E731
@@ -173,9 +201,13 @@ def _cmd_compile(a: argparse.Namespace) -> int:
             f"{r['name']:<16}{r['kind']:<8}{shp(r['in_shape']):>14}{shp(r['out_shape']):>14}"
             f"{r.get('mw', ''):>7}{r.get('mh', ''):>6}{r.get('input', ''):>14}"
             f"{r.get('acc_bits', ''):>9}{r.get('threshold_bits', '-' if 'mw' in r else ''):>7}"
-            f"{r.get('flipped', ''):>8}"
+            f"{r.get('flipped', ''):>8}{r.get('pe', ''):>5}{r.get('simd', ''):>5}"
+            f"{r.get('cycles', ''):>9,}"
         )
-    print(f"wrote {out}/bnn2hw.json and {a.golden_frames} golden frames in {out}/golden")
+    print(
+        f"wrote {out}/bnn2hw.json, {out}/folding.json, {a.golden_frames} golden frames in "
+        f"{out}/golden and the HLS project in {out}/hls"
+    )
     return EXIT_OK
 
 
@@ -183,43 +215,60 @@ def _cmd_run(a: argparse.Namespace) -> int:
     from bnn2hw.build import compile_model, load_build
     from bnn2hw.engines import run_onnx
     from bnn2hw.frontend import import_model
-    from bnn2hw.golden import run_golden
 
     if a.output.suffix != ".npy":
         raise _UsageError(f"-o {a.output}: the output file must end in .npy")
+    if a.intermediates is not None and a.engine == "onnx":
+        raise _UsageError("--intermediates needs --engine golden or csim")
     target = Path(a.target)
     if target.is_dir():
         build = load_build(target)
-        graph, model = build.graph, build.model_path
+        graph, model, hls_dir = build.graph, build.model_path, build.hls_dir
     else:
         model = target
         options = _import_options(a)
+        hls_dir = None
         graph = (
-            compile_model(model, options) if a.engine == "golden" else import_model(model, options)
+            import_model(model, options) if a.engine == "onnx" else compile_model(model, options)
         )
     x = _load_inputs(a.inputs, graph.input.shape)
+    extra: dict[str, np.ndarray] = {}
     if a.engine == "onnx":
         # the build's convention, or the one given with this model file (--sign-at-zero)
         y = run_onnx(model, x, sign_at_zero=graph.tie.at_zero).output
-        extra: dict[str, np.ndarray] = {}
     else:
-        res = run_golden(graph, x)
+        res = _run_hardware_engine(a.engine, graph, model, hls_dir, x)
         y = res.output
-        extra = {
-            "acc": res.acc,
-            "logits": res.logits,
-            **{f"act_{k}": v for k, v in res.acts.items()},
-        }
+        extra = {"acc": res.acc, "logits": res.logits, **{f"act_{k}": v for k, v in res.acts.items()}}
+        if res.labels is not None:
+            extra["labels"] = res.labels
     _save(a.output, y)
     if a.intermediates is not None:
-        if a.engine != "golden":
-            raise _UsageError("--intermediates needs --engine golden")
         try:
             np.savez(a.intermediates, **extra)  # type: ignore[arg-type]
         except OSError as e:
             raise Bnn2HwError(f"{a.intermediates}: cannot write ({e.strerror})") from None
     print(f"{a.engine}: {x.shape[0]} frames -> {a.output} {list(y.shape)} {y.dtype}")
     return EXIT_OK
+
+
+def _run_hardware_engine(engine: str, graph, model: Path, hls_dir: Path | None, x: np.ndarray):
+    """golden, or csim on the build's HLS project (emitted into a temporary folder for a model
+    file given directly)."""
+    import tempfile
+
+    from bnn2hw.backends.hls.emit import emit_hls
+    from bnn2hw.engines.csim_engine import run_csim
+    from bnn2hw.golden import run_golden
+
+    if engine == "golden":
+        return run_golden(graph, x)
+    if hls_dir is not None:
+        return run_csim(graph, hls_dir, x)
+    with tempfile.TemporaryDirectory(prefix="bnn2hw-run-") as tmp:
+        golden = run_golden(graph, x[:1])
+        emit_hls(graph, Path(tmp) / "hls", golden)
+        return run_csim(graph, Path(tmp) / "hls", x)
 
 
 def _save(path: Path, y: np.ndarray) -> None:
@@ -255,7 +304,7 @@ def _cmd_verify(a: argparse.Namespace) -> int:
         x = _load_inputs(build.path / "golden" / "inputs.npy", build.graph.input.shape)
         what = f"{x.shape[0]} golden frames"
     t0 = time.perf_counter()
-    res = verify_graph(build.graph, build.model_path, x, engines)
+    res = verify_graph(build.graph, build.model_path, x, engines, hls_dir=build.hls_dir)
     dt = time.perf_counter() - t0
     print(format_report(build.graph, res, f"bnn2hw verify {build.path}: {what}, {dt:.1f} s"))
     return EXIT_OK if res.ok else EXIT_MISMATCH

@@ -12,6 +12,7 @@ __all__ = [
     "InputDataError",
     "ModelFileError",
     "NonBinaryError",
+    "ThresholdError",
     "TieError",
     "UnsupportedModelError",
 ]
@@ -37,8 +38,12 @@ class TieError(UnsupportedModelError):
     """A reachable accumulator value makes a sign exactly zero: the model is not binary there."""
 
 
-class FoldingError(Bnn2HwError):
+class ThresholdError(UnsupportedModelError):
     """Thresholds cannot be derived exactly (non-monotone or non-finite activation function)."""
+
+
+class FoldingError(Bnn2HwError):
+    """A folding (PE, SIMD per layer) is illegal or unreadable, or a layer cannot be folded."""
 
 
 class InputDataError(Bnn2HwError):

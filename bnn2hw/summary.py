@@ -6,7 +6,8 @@ from typing import Any
 
 from bnn2hw import arith
 from bnn2hw.ir.graph import Graph
-from bnn2hw.ir.layers import AccOut, MatVec, MaxPoolBits, ThresholdAct
+from bnn2hw.ir.folding import layer_cycles
+from bnn2hw.ir.layers import AccOut, Layer, MatVec, MaxPoolBits, ThresholdAct
 
 __all__ = ["layer_rows", "widths"]
 
@@ -18,6 +19,14 @@ def widths(layer: MatVec) -> tuple[int, int]:
     lo, hi = layer.acc_range()
     lo_all, hi_all = int(min(lo.min(), -hi.max())), int(max(hi.max(), -lo.min()))
     return arith.signed_width(lo_all, hi_all), arith.signed_width(lo_all, hi_all + 1)
+
+
+def _folding(layer: Layer) -> dict[str, int]:
+    f = layer.folding
+    if f is None:
+        return {}
+    row = {"pe": f.pe} if isinstance(layer, MaxPoolBits) else {"pe": f.pe, "simd": f.simd}
+    return {**row, "cycles": layer_cycles(layer, f)}
 
 
 def layer_rows(graph: Graph) -> list[dict[str, Any]]:
@@ -35,6 +44,7 @@ def layer_rows(graph: Graph) -> list[dict[str, Any]]:
                     "kernel": list(layer.pool.kernel),
                     "stride": list(layer.pool.stride),
                     "and_channels": int(layer.and_mask.sum()),
+                    **_folding(layer),
                 }
             )
             continue
@@ -52,6 +62,7 @@ def layer_rows(graph: Graph) -> list[dict[str, Any]]:
             if layer.in_type.binary
             else f"int[{layer.in_type.lo},{layer.in_type.hi}]",
             "acc_bits": acc_w,
+            **_folding(layer),
         }
         if isinstance(layer.act, ThresholdAct):
             row.update(

@@ -27,7 +27,7 @@ from bnn2hw.ir.layers import (
 )
 from bnn2hw.ir.quant import int_quant
 
-__all__ = ["GoldenResult", "quantize_input", "run_golden", "tensor_map"]
+__all__ = ["GoldenResult", "epilogue_logits", "quantize_input", "run_golden", "tensor_map"]
 
 _BATCH = 256
 
@@ -141,6 +141,13 @@ def _epilogue(graph: Graph, layer: MatVec, acc: np.ndarray) -> np.ndarray:
     if graph.output.nchw:
         y = np.moveaxis(y, -1, 1)
     return y.reshape(y.shape[0], *_logit_shape(graph, layer))
+
+
+def epilogue_logits(graph: Graph, acc: np.ndarray) -> np.ndarray:
+    """The model's float output from the last layer's accumulators (N, *acc shape)."""
+    last = graph.layers[-1]
+    assert isinstance(last, MatVec)
+    return _epilogue(graph, last, np.asarray(acc, dtype=np.int64))
 
 
 def _logit_shape(graph: Graph, layer: MatVec) -> tuple[int, ...]:

@@ -23,6 +23,7 @@ __all__ = [
     "Activation",
     "ConvGeom",
     "FloatAct",
+    "Folding",
     "InputStage",
     "IntQuantizer",
     "Layer",
@@ -58,6 +59,17 @@ class AccKind(enum.Enum):
     BIPOLAR_DOT = "bipolar_dot"  # 2P - K: {+-1} inputs times {+-1} weights
     POPCOUNT = "popcount"  # P: XnorPopcountMatMul of {0,1} inputs and weights (FINN)
     INT_DOT = "int_dot"  # sum of integer inputs times {+-1} weights
+
+
+@dataclass(frozen=True)
+class Folding:
+    """PE output channels (pool: channels) and SIMD input elements per cycle (ir/folding.py)."""
+
+    pe: int
+    simd: int = 1
+
+    def to_json(self, pool: bool) -> dict[str, int]:
+        return {"pe": self.pe} if pool else {"pe": self.pe, "simd": self.simd}
 
 
 @dataclass(frozen=True)
@@ -159,6 +171,7 @@ class MatVec:
     in_shape: tuple[int, ...] = ()
     out_tensor: str = ""
     binary01: bool = False  # the model holds this output as {0,1} rather than +-1
+    folding: Folding | None = None  # None until assign_folding
 
     @property
     def mh(self) -> int:
@@ -213,6 +226,7 @@ class MaxPoolBits:
     and_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     out_tensor: str = ""
     binary01: bool = False
+    folding: Folding | None = None  # pe = channels per beat; None until assign_folding
 
     @property
     def out_shape(self) -> tuple[int, int, int]:

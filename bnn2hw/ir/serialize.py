@@ -15,6 +15,7 @@ from bnn2hw.ir.layers import (
     AccOut,
     ConvGeom,
     FloatAct,
+    Folding,
     InputStage,
     IntQuantizer,
     Layer,
@@ -196,6 +197,7 @@ def _layer(layer: Layer) -> J:
             "and_mask": [int(m) for m in layer.and_mask],
             "out_tensor": layer.out_tensor,
             "binary01": layer.binary01,
+            "folding": _fold(layer.folding),
         }
     conv = layer.conv
     return {
@@ -220,7 +222,16 @@ def _layer(layer: Layer) -> J:
         "in_shape": list(layer.in_shape),
         "out_tensor": layer.out_tensor,
         "binary01": layer.binary01,
+        "folding": _fold(layer.folding),
     }
+
+
+def _fold(f: Folding | None) -> J | None:
+    return None if f is None else {"pe": f.pe, "simd": f.simd}
+
+
+def _unfold(d: J | None) -> Folding | None:
+    return None if d is None else Folding(pe=int(d["pe"]), simd=int(d["simd"]))
 
 
 def _unlayer(d: J) -> Layer:
@@ -236,6 +247,7 @@ def _unlayer(d: J) -> Layer:
             and_mask=np.asarray(d["and_mask"], dtype=bool),
             out_tensor=d["out_tensor"],
             binary01=bool(d["binary01"]),
+            folding=_unfold(d.get("folding")),
         )
     mh, mw = int(d["mh"]), int(d["mw"])
     if len(d["weights"]) != mh:
@@ -265,6 +277,7 @@ def _unlayer(d: J) -> Layer:
         in_shape=tuple(d["in_shape"]),
         out_tensor=d["out_tensor"],
         binary01=bool(d["binary01"]),
+        folding=_unfold(d.get("folding")),
     )
 
 

@@ -1,27 +1,37 @@
 """The pass pipeline: one explicit tuple of pure ``Graph -> Graph`` functions.
 
-Later issues extend it (lower_to_hw, choose_folding, estimate); ``run_pipeline`` can check every
-step against the golden model on given inputs (FINN's verify_step, bit for bit).
+``fold_thresholds`` turns every activation into ``acc >= T``; ``assign_folding`` gives every
+layer its PE x SIMD (a given folding, or the default). ``run_pipeline`` can check every step
+against the golden model on given inputs (FINN's verify_step, bit for bit).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from bnn2hw.errors import Bnn2HwError
 from bnn2hw.ir.graph import Graph
+from bnn2hw.ir.layers import Folding
+from bnn2hw.passes.assign_folding import assign_folding
 from bnn2hw.passes.fold_thresholds import fold_thresholds
 
-__all__ = ["DEFAULT_PIPELINE", "Pass", "PassCheckError", "run_pipeline"]
+__all__ = ["DEFAULT_PIPELINE", "Pass", "PassCheckError", "pipeline", "run_pipeline"]
 
 logger = logging.getLogger(__name__)
 
 Pass = Callable[[Graph], Graph]
 
-DEFAULT_PIPELINE: tuple[Pass, ...] = (fold_thresholds,)
+
+
+def pipeline(folding: Mapping[str, Folding] | None = None) -> tuple[Pass, ...]:
+    """The compiler's passes, in order, with an optional explicit folding."""
+    return (fold_thresholds, assign_folding(folding))
+
+
+DEFAULT_PIPELINE: tuple[Pass, ...] = pipeline()
 
 
 class PassCheckError(Bnn2HwError):

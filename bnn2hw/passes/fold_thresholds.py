@@ -10,7 +10,7 @@ Rules:
      the integer range of the dot product for integer inputs (arith.int_acc_range).
   2. The model's own float32 ops (pre, then post; a max over one value is that value) and the
      binarizer are evaluated on every one of them.
-  3. The bits must form a step (arith.step_threshold), else FoldingError names layer/channel.
+  3. The bits must form a step (arith.step_threshold), else ThresholdError names layer/channel.
   4. A Sign that is exactly 0 at a reachable value is a TieError (node, channel, value) unless
      the user chose a convention (--sign-at-zero).
 """
@@ -22,7 +22,7 @@ import logging
 import numpy as np
 
 from bnn2hw import arith
-from bnn2hw.errors import FoldingError, TieError
+from bnn2hw.errors import ThresholdError, TieError
 from bnn2hw.ir.floatops import BinarizerKind, TiePolicy, apply_ops, direction
 from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import FloatAct, Layer, MatVec, MaxPoolBits, ThresholdAct
@@ -46,7 +46,7 @@ def _evaluate(
     where = f"layer {layer.name} (node '{layer.source}')"
     if not np.all(np.isfinite(y)):
         bad = np.argwhere(~np.isfinite(y))[0]
-        raise FoldingError(
+        raise ThresholdError(
             f"{where}, channel {c0 + bad[1]}: the activation input is not finite "
             f"at accumulator {int(layer.model_acc(acc[bad[0]]))}; check the "
             "BatchNorm / scale parameters"

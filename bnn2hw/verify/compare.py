@@ -15,7 +15,14 @@ from bnn2hw.ir.floatops import TiePolicy
 from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import IntQuantizer, MatVec, MaxPoolBits
 
-__all__ = ["LOGIT_RTOL", "Comparison", "Mismatch", "compare_golden", "compare_to_reference"]
+__all__ = [
+    "LOGIT_RTOL",
+    "Comparison",
+    "Mismatch",
+    "compare_exact",
+    "compare_golden",
+    "compare_to_reference",
+]
 
 LOGIT_RTOL = 1e-5
 
@@ -181,6 +188,54 @@ def compare_to_reference(
             ref_top = np.argsort(-ref_logits, axis=1, kind="stable")[:, :k]
             cmp.labels_compared = n
             cmp.labels_agree = int((ref_top == golden.labels).all(axis=1).sum())
+    return cmp
+
+
+def _exact(layer: str, node: str, tensor: str, g: np.ndarray, r: np.ndarray) -> TensorStats:
+    if g.shape != r.shape:
+        raise ValueError(f"layer {layer}: shapes {g.shape} and {r.shape} differ")
+    diff = g != r
+    st = TensorStats(layer, tensor, int(g.size), int(diff.sum()))
+    if st.mismatches:
+        st.first = _first(layer, node, tensor, diff, g, r)
+    return st
+
+
+def compare_exact(graph: Graph, golden: GoldenResult, other: GoldenResult) -> Comparison:
+    """Compare golden with a hardware engine (csim, rtl): every value exactly.
+
+    Every binarized layer output the engine produced is compared bit for bit, then the
+    accumulators (or the label indices when the hardware selects labels); the logits, computed
+    by the same float epilogue from the accumulators, must then agree exactly too.
+    """
+    n = int(golden.output.shape[0])
+    cmp = Comparison(frames=n)
+    sources = {layer.name: layer.source for layer in graph.layers}
+    for layer in graph.layers:
+        if layer.name in other.acts:
+            cmp.tensors.append(
+                _exact(layer.name, layer.source, layer.out_tensor or layer.name,
+                       golden.acts[layer.name], other.acts[layer.name])
+            )
+    last = graph.layers[-1].name
+    if other.labels is not None:
+        assert golden.labels is not None
+        same = (golden.labels == other.labels).all(axis=1)
+        cmp.labels_compared = n
+        cmp.labels_agree = int(same.sum())
+        cmp.argmax_agree = int((golden.labels[:, 0] == other.labels[:, 0]).sum())
+        cmp.tensors.append(_exact(last, sources[last], "labels", golden.labels, other.labels))
+        cmp.output_is_labels = True
+        return cmp
+    cmp.tensors.append(_exact(last, sources[last], "accumulators", golden.acc, other.acc))
+    g = golden.logits.reshape(n, -1).astype(np.float64)
+    o = other.logits.reshape(n, -1).astype(np.float64)
+    diff = np.abs(g - o)
+    scale = np.maximum(np.abs(g).max(axis=1, keepdims=True), 1e-30)
+    cmp.logits_compared = int(g.size)
+    cmp.max_abs_diff = float(diff.max(initial=0.0))
+    cmp.max_rel_diff = float((diff / scale).max(initial=0.0))
+    cmp.argmax_agree = int((g.argmax(axis=1) == o.argmax(axis=1)).sum())
     return cmp
 
 

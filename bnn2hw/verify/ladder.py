@@ -11,11 +11,12 @@ from bnn2hw.engines import run_onnx
 from bnn2hw.golden import GoldenResult, run_golden
 from bnn2hw.ir.floatops import TiePolicy
 from bnn2hw.ir.graph import Graph
-from bnn2hw.verify.compare import Comparison, compare_to_reference
+from bnn2hw.engines.csim_engine import run_csim
+from bnn2hw.verify.compare import Comparison, compare_exact, compare_to_reference
 
 __all__ = ["ENGINES", "VerifyResult", "format_report", "verify_graph"]
 
-ENGINES = ("golden", "onnx")
+ENGINES = ("golden", "onnx", "csim")
 
 
 @dataclass
@@ -31,7 +32,10 @@ class VerifyResult:
         return all(c.ok for c in self.comparisons.values())
 
 
-def verify_graph(graph: Graph, model: Path, x: np.ndarray, engines: list[str]) -> VerifyResult:
+def verify_graph(
+    graph: Graph, model: Path, x: np.ndarray, engines: list[str], hls_dir: Path | None = None
+) -> VerifyResult:
+    """Run golden and every other engine on x and compare each with golden."""
     golden = run_golden(graph, x)
     comps: dict[str, Comparison] = {}
     for e in engines:
@@ -40,6 +44,10 @@ def verify_graph(graph: Graph, model: Path, x: np.ndarray, engines: list[str]) -
         if e == "onnx":
             ref = run_onnx(model, x, list(golden.tensors), sign_at_zero=graph.tie.at_zero)
             comps[e] = compare_to_reference(graph, golden, ref.output, ref.tensors, graph.tie)
+        elif e == "csim":
+            if hls_dir is None:
+                raise ValueError("the csim engine needs a build's HLS project")
+            comps[e] = compare_exact(graph, golden, run_csim(graph, hls_dir, x))
     return VerifyResult(frames=int(x.shape[0]), golden=golden, comparisons=comps)
 
 

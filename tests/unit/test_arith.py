@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bnn2hw import arith
-from bnn2hw.errors import FoldingError
+from bnn2hw.errors import ThresholdError
 
 
 @pytest.mark.parametrize("k", [1, 2, 7, 63, 64, 65, 127, 128, 200, 576])
@@ -73,7 +73,7 @@ def test_step_threshold_cases() -> None:
 
 def test_step_threshold_rejects_non_monotone() -> None:
     bits = np.array([[0, 1, 0, 1]], dtype=np.uint8)
-    with pytest.raises(FoldingError, match=r"layer x, channel 0: the activation is not a step"):
+    with pytest.raises(ThresholdError, match=r"layer x, channel 0: the activation is not a step"):
         arith.step_threshold(bits, np.zeros(1, np.int64), np.full(1, 3), True, 3, "layer x")
 
 

@@ -1,0 +1,94 @@
+"""The csim engine: the emitted HLS project compiled with g++ and run on the given inputs.
+
+The project's Makefile builds ``BUILD/hls/build/<net>_csim`` (cached: make rebuilds only when a
+source changed). Inputs are quantized and packed into beats by the same code that wrote the
+golden vectors; the test bench dumps the output port and every layer's stream, which are unpacked
+back into the golden model's layout, so csim and golden compare value for value.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from bnn2hw.backends.hls.toolchain import ap_include_dir, cxx
+from bnn2hw.errors import BuildError
+from bnn2hw.golden.reference import GoldenResult, epilogue_logits, quantize_input, tensor_map
+from bnn2hw.hw.dataflow import lower
+from bnn2hw.hw.vectors import decode_output, decode_tap, encode_input
+from bnn2hw.ir.graph import Graph
+from bnn2hw.ir.layers import MatVec
+
+__all__ = ["build_csim", "run_csim"]
+
+
+def _tail(text: str, n: int = 12) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return " | ".join(lines[-n:])
+
+
+def build_csim(hls_dir: Path, net: str) -> Path:
+    """Build (or reuse) the C-simulation binary of an emitted project; returns its path."""
+    hls_dir = Path(hls_dir)
+    if not (hls_dir / "Makefile").is_file():
+        raise BuildError(f"{hls_dir}: no HLS project (Makefile missing); recompile the model")
+    cmd = ["make", "-s", "-j2", "all", f"AP_INCLUDE={ap_include_dir()}", f"CXX={cxx()}"]
+    lock = hls_dir / ".csim.lock"
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # one build at a time per project
+        try:
+            proc = subprocess.run(cmd, cwd=hls_dir, capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            raise BuildError("make not found; install make to build the C-simulation") from None
+    if proc.returncode != 0:
+        raise BuildError(
+            f"{hls_dir}: C-simulation build failed: {_tail(proc.stderr + proc.stdout)}"
+        )
+    return hls_dir / "build" / f"{net}_csim"
+
+
+def run_csim(graph: Graph, hls_dir: Path, x: np.ndarray) -> GoldenResult:
+    """Run the C-simulation on model-unit inputs x; returns every value it produced."""
+    df = lower(graph)
+    binary = build_csim(hls_dir, graph.name)
+    q = quantize_input(graph.input, x)
+    n = int(q.shape[0])
+    with tempfile.TemporaryDirectory(prefix="bnn2hw-csim-") as tmp:
+        t = Path(tmp)
+        (t / "in").mkdir()
+        (t / "out").mkdir()
+        (t / "in" / "input.hex").write_text("".join(s + "\n" for s in encode_input(df, q)))
+        proc = subprocess.run(
+            [str(binary), str(t / "in"), str(t / "out")], capture_output=True, text=True, check=False
+        )
+        if proc.returncode != 0:
+            raise BuildError(f"C-simulation failed (exit {proc.returncode}): {_tail(proc.stdout + proc.stderr)}")
+
+        def lines(name: str) -> list[str]:
+            return (t / "out" / f"{name}.hex").read_text().split()
+
+        out = decode_output(df, lines("output"))
+        acts: dict[str, np.ndarray] = {"input": q}
+        for name, stream, shape in df.taps():
+            acts[name] = decode_tap(stream, lines(name), name).reshape(n, *shape)
+    if out.shape[0] != n:
+        raise BuildError(f"C-simulation returned {out.shape[0]} frames for {n} inputs")
+    last = graph.layers[-1]
+    assert isinstance(last, MatVec)
+    if df.interface.labels:
+        labels = out
+        acc = np.zeros((n, 0), dtype=np.int64)
+        logits = np.zeros((n, 0), dtype=np.float32)
+        output = labels.reshape(n, *graph.output.shape) if graph.output.topk_in_model else labels
+    else:
+        labels = None
+        acc = out.reshape(n, *last.out_shape)
+        logits = epilogue_logits(graph, acc)
+        output = logits
+    return GoldenResult(
+        output=output, logits=logits, acc=acc, acts=acts, labels=labels, tensors=tensor_map(graph)
+    )
