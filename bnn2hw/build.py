@@ -25,8 +25,8 @@ from bnn2hw.backends.hls.emit import HlsOptions, emit_hls
 from bnn2hw.errors import BuildError
 from bnn2hw.frontend import ImportOptions, import_model
 from bnn2hw.golden import run_golden
-from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.folding import folding_to_json
+from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import Folding
 from bnn2hw.ir.serialize import graph_from_json, graph_to_json
 from bnn2hw.passes import pipeline, run_pipeline
@@ -165,7 +165,10 @@ def _write_contents(
     for name, bits in res.acts.items():
         np.save(g / "acts" / f"{name}.npy", bits)
     foldings = {layer.name: layer.folding for layer in graph.layers if layer.folding is not None}
-    folding = {"generated_by": meta["generated_by"], "layers": folding_to_json(graph.layers, foldings)}
+    folding = {
+        "generated_by": meta["generated_by"],
+        "layers": folding_to_json(graph.layers, foldings),
+    }
     (tmp / "folding.json").write_text(json.dumps(folding, indent=1) + "\n")
     emit_hls(graph, tmp / "hls", res, hls)
 

@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         "--folding",
         type=Path,
         metavar="F.json",
-        help="PE/SIMD per layer ({\"l00_dense\": {\"pe\": 16, \"simd\": 32}, ...}); "
+        help='PE/SIMD per layer ({"l00_dense": {"pe": 16, "simd": 32}, ...}); '
         "layers not named get the default; every build writes BUILD/folding.json",
     )
     c.add_argument(
@@ -92,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--inputs", type=Path, help="X.npy inputs in model units")
     g.add_argument("--random", type=int, metavar="N", help="N random inputs (plus the extremes)")
     v.add_argument(
-        "--engines", default="golden,onnx", help="comma list of golden, onnx, csim (default golden,onnx)"
+        "--engines",
+        default="golden,onnx",
+        help="comma list of golden, onnx, csim (default golden,onnx)",
     )
     v.add_argument("--seed", type=int, default=0, help="seed for --random")
     return p
@@ -239,7 +241,11 @@ def _cmd_run(a: argparse.Namespace) -> int:
     else:
         res = _run_hardware_engine(a.engine, graph, model, hls_dir, x)
         y = res.output
-        extra = {"acc": res.acc, "logits": res.logits, **{f"act_{k}": v for k, v in res.acts.items()}}
+        extra = {
+            "acc": res.acc,
+            "logits": res.logits,
+            **{f"act_{k}": v for k, v in res.acts.items()},
+        }
         if res.labels is not None:
             extra["labels"] = res.labels
     _save(a.output, y)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bnn2hw import arith
-from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.folding import layer_cycles
+from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import AccOut, Layer, MatVec, MaxPoolBits, ThresholdAct
 
 __all__ = ["layer_rows", "widths"]

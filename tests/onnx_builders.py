@@ -8,7 +8,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-__all__ = ["mlp_nodes", "save", "tiny_mlp"]
+__all__ = ["label_model", "mlp_nodes", "save", "tiny_mlp"]
 
 
 def _init(name: str, a: np.ndarray) -> onnx.TensorProto:
@@ -62,3 +62,24 @@ def tiny_mlp(
 def save(model: onnx.ModelProto, path: Path) -> Path:
     onnx.save(model, str(path))
     return path
+
+
+def label_model(tmp: Path, argmax: bool, scale: float) -> Path:
+    """A 16 -> 8 -> 6 MLP whose logits are (acc + 0.25) * scale: labels can be selected on the
+    accumulators (ascending when scale < 0); with ``argmax`` the model ends in ArgMax."""
+    nodes, inits = mlp_nodes(seed=4, c=6)
+    last = nodes[-1]
+    nodes[-1] = helper.make_node("Add", list(last.input), ["z"], name="add_bias")
+    inits = [i for i in inits if i.name != "bias"]
+    inits.append(numpy_helper.from_array(np.full(6, 0.25, np.float32), "bias"))
+    inits.append(numpy_helper.from_array(np.array(scale, np.float32), "s"))
+    nodes.append(helper.make_node("Mul", ["z", "s"], ["logits"], name="scale"))
+    if argmax:
+        nodes.append(
+            helper.make_node("ArgMax", ["logits"], ["y"], name="argmax", axis=1, keepdims=1)
+        )
+        out = [helper.make_tensor_value_info("y", TensorProto.INT64, ["N", 1])]
+    else:
+        nodes[-1] = helper.make_node("Mul", ["z", "s"], ["y"], name="scale")
+        out = [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 6])]
+    return save(tiny_mlp(nodes, inits, c=6, outputs=out), tmp / "labels.onnx")

@@ -44,10 +44,11 @@ def build_csim(hls_dir: Path, net: str) -> Path:
             proc = subprocess.run(cmd, cwd=hls_dir, capture_output=True, text=True, check=False)
         except FileNotFoundError:
             raise BuildError("make not found; install make to build the C-simulation") from None
+    log = proc.stdout + proc.stderr
     if proc.returncode != 0:
-        raise BuildError(
-            f"{hls_dir}: C-simulation build failed: {_tail(proc.stderr + proc.stdout)}"
-        )
+        raise BuildError(f"{hls_dir}: C-simulation build failed: {_tail(log)}")
+    if log.strip():  # make is silent (-s) unless the compiler said something
+        (hls_dir / "build" / "compiler.log").write_text(log)
     return hls_dir / "build" / f"{net}_csim"
 
 
@@ -63,10 +64,15 @@ def run_csim(graph: Graph, hls_dir: Path, x: np.ndarray) -> GoldenResult:
         (t / "out").mkdir()
         (t / "in" / "input.hex").write_text("".join(s + "\n" for s in encode_input(df, q)))
         proc = subprocess.run(
-            [str(binary), str(t / "in"), str(t / "out")], capture_output=True, text=True, check=False
+            [str(binary), str(t / "in"), str(t / "out")],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
-            raise BuildError(f"C-simulation failed (exit {proc.returncode}): {_tail(proc.stdout + proc.stderr)}")
+            raise BuildError(
+                f"C-simulation failed (exit {proc.returncode}): {_tail(proc.stdout + proc.stderr)}"
+            )
 
         def lines(name: str) -> list[str]:
             return (t / "out" / f"{name}.hex").read_text().split()

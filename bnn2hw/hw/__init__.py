@@ -1,0 +1,1 @@
+"""Hardware lowering shared by the backends: dataflow stages, streams, beat vectors."""

@@ -165,8 +165,13 @@ def value_stream_bits(t: ValueType) -> tuple[int, bool]:
     return arith.signed_width(t.lo, t.hi), True
 
 
-def _window(in_shape: tuple[int, ...], kernel: tuple[int, int], stride: tuple[int, int],
-            pads: tuple[int, int, int, int], ofm: tuple[int, int]) -> Window:
+def _window(
+    in_shape: tuple[int, ...],
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    pads: tuple[int, int, int, int],
+    ofm: tuple[int, int],
+) -> Window:
     h, w, c = in_shape
     return Window(ifm=(h, w, c), kernel=kernel, stride=stride, pads=pads, ofm=ofm)
 
@@ -186,7 +191,9 @@ class _Builder:
         for e in steps:
             n = cur.frame_elems
             if n % e:
-                raise FoldingError(f"{where}: {n} elements per frame do not split into beats of {e}")
+                raise FoldingError(
+                    f"{where}: {n} elements per frame do not split into beats of {e}"
+                )
             out = Stream(elems=e, bits=cur.bits, beats=n // e, signed=cur.signed)
             self.stages.append(ConvertStage(f"convert{self.n_convert}", cur, out))
             self.n_convert += 1
@@ -213,8 +220,9 @@ def _mvau(layer: MatVec, cur: Stream, b: _Builder) -> Stream:
         pad = g.pad_value & ((1 << cur.bits) - 1)
         win = _window(g.in_shape, g.kernel, g.stride, g.pads, g.out_hw)
         oh, ow = g.out_hw
-        out = Stream(elems=f.simd, bits=cur.bits, beats=oh * ow * layer.mw // f.simd,
-                     signed=cur.signed)
+        out = Stream(
+            elems=f.simd, bits=cur.bits, beats=oh * ow * layer.mw // f.simd, signed=cur.signed
+        )
         b.stages.append(SwgStage(f"{layer.name}_swg", cur, out, window=win, simd=f.simd, pad=pad))
         cur = out
     acc_bits, thresh_bits = widths(layer)
@@ -231,9 +239,17 @@ def _mvau(layer: MatVec, cur: Stream, b: _Builder) -> Stream:
     )
     b.stages.append(
         MvauStage(
-            layer.name, cur, out, layer=layer, folding=f, in_bits=cur.bits,
-            in_signed=cur.signed, acc_bits=acc_bits, acc_signed=acc_signed,
-            thresh_bits=thresh_bits, threshold=threshold,
+            layer.name,
+            cur,
+            out,
+            layer=layer,
+            folding=f,
+            in_bits=cur.bits,
+            in_signed=cur.signed,
+            acc_bits=acc_bits,
+            acc_signed=acc_signed,
+            thresh_bits=thresh_bits,
+            threshold=threshold,
         )
     )
     return out

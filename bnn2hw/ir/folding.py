@@ -106,8 +106,7 @@ def layer_cycles(layer: Layer, f: Folding) -> int:
 
 def folding_to_json(layers: tuple[Layer, ...], foldings: Mapping[str, Folding]) -> dict[str, Any]:
     return {
-        layer.name: foldings[layer.name].to_json(isinstance(layer, MaxPoolBits))
-        for layer in layers
+        layer.name: foldings[layer.name].to_json(isinstance(layer, MaxPoolBits)) for layer in layers
     }
 
 
@@ -121,7 +120,7 @@ def folding_from_json(data: object, source: str) -> dict[str, Folding]:
     for name, entry in data.items():
         if not isinstance(entry, dict) or not set(entry) <= {"pe", "simd"} or "pe" not in entry:
             raise FoldingError(
-                f"{source}: layer '{name}': expected {{\"pe\": P, \"simd\": S}}, got {entry!r}"
+                f'{source}: layer \'{name}\': expected {{"pe": P, "simd": S}}, got {entry!r}'
             )
         vals = [entry.get("pe"), entry.get("simd", 1)]
         if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in vals):

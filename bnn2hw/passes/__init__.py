@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 Pass = Callable[[Graph], Graph]
 
 
-
 def pipeline(folding: Mapping[str, Folding] | None = None) -> tuple[Pass, ...]:
     """The compiler's passes, in order, with an optional explicit folding."""
     return (fold_thresholds, assign_folding(folding))

@@ -214,8 +214,13 @@ def compare_exact(graph: Graph, golden: GoldenResult, other: GoldenResult) -> Co
     for layer in graph.layers:
         if layer.name in other.acts:
             cmp.tensors.append(
-                _exact(layer.name, layer.source, layer.out_tensor or layer.name,
-                       golden.acts[layer.name], other.acts[layer.name])
+                _exact(
+                    layer.name,
+                    layer.source,
+                    layer.out_tensor or layer.name,
+                    golden.acts[layer.name],
+                    other.acts[layer.name],
+                )
             )
     last = graph.layers[-1].name
     if other.labels is not None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from bnn2hw.engines import run_onnx
+from bnn2hw.engines.csim_engine import run_csim
 from bnn2hw.golden import GoldenResult, run_golden
 from bnn2hw.ir.floatops import TiePolicy
 from bnn2hw.ir.graph import Graph
-from bnn2hw.engines.csim_engine import run_csim
 from bnn2hw.verify.compare import Comparison, compare_exact, compare_to_reference
 
 __all__ = ["ENGINES", "VerifyResult", "format_report", "verify_graph"]

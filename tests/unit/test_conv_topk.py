@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
-from onnx_builders import save, tiny_mlp
+from onnx_builders import label_model, save, tiny_mlp
 
 from bnn2hw.build import compile_model
 from bnn2hw.engines import run_onnx
@@ -134,31 +134,10 @@ def test_conv_pad_pool_against_onnxruntime(
     assert pool.and_mask.any() == pool_before_bn
 
 
-def _label_model(tmp: Path, argmax: bool, scale: float) -> Path:
-    from onnx_builders import mlp_nodes
-
-    nodes, inits = mlp_nodes(seed=4, c=6)
-    last = nodes[-1]
-    nodes[-1] = helper.make_node("Add", list(last.input), ["z"], name="add_bias")
-    inits = [i for i in inits if i.name != "bias"]
-    inits.append(numpy_helper.from_array(np.full(6, 0.25, F32), "bias"))
-    inits.append(numpy_helper.from_array(np.array(scale, F32), "s"))
-    nodes.append(helper.make_node("Mul", ["z", "s"], ["logits"], name="scale"))
-    if argmax:
-        nodes.append(
-            helper.make_node("ArgMax", ["logits"], ["y"], name="argmax", axis=1, keepdims=1)
-        )
-        out = [helper.make_tensor_value_info("y", TensorProto.INT64, ["N", 1])]
-    else:
-        nodes[-1] = helper.make_node("Mul", ["z", "s"], ["y"], name="scale")
-        out = [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 6])]
-    return save(tiny_mlp(nodes, inits, c=6, outputs=out), tmp / "labels.onnx")
-
-
 @pytest.mark.parametrize("scale", [0.5, -2.0])
 def test_argmax_in_model(scale: float, tmp_path: Path) -> None:
     """ArgMax on logits becomes label selection on the accumulators (of either direction)."""
-    path = _label_model(tmp_path, argmax=True, scale=scale)
+    path = label_model(tmp_path, argmax=True, scale=scale)
     graph = compile_model(path, ImportOptions())
     assert graph.output.topk == 1 and graph.output.topk_sign == (1 if scale > 0 else -1)
     x = np.random.default_rng(1).uniform(-1, 1, (2000, 16)).astype(F32)
@@ -170,7 +149,7 @@ def test_argmax_in_model(scale: float, tmp_path: Path) -> None:
 
 
 def test_topk_option(tmp_path: Path) -> None:
-    path = _label_model(tmp_path, argmax=False, scale=-0.5)
+    path = label_model(tmp_path, argmax=False, scale=-0.5)
     graph = compile_model(path, ImportOptions(topk=3))
     x = np.random.default_rng(2).uniform(-1, 1, (2000, 16)).astype(F32)
     golden = run_golden(graph, x)

@@ -1,0 +1,1 @@
+"""The HLS C++ backend: project emitter and the C-simulation toolchain."""

@@ -133,7 +133,9 @@ def _stage_context(s: Stage, i: int) -> dict[str, Any]:
             ("unsigned", "EW", s.inp.bits),
             ("unsigned long long", "PAD", f"0x{s.pad:x}ULL"),
         ]
-        ctx["comment"] = f"{s.name}: sliding window, {s.out.beats} beats/frame of {s.simd} x {s.inp.bits} bits"
+        ctx["comment"] = (
+            f"{s.name}: sliding window, {s.out.beats} beats/frame of {s.simd} x {s.inp.bits} bits"
+        )
     elif isinstance(s, PoolStage):
         ctx["fields"] = [*_window_fields(s.window), ("unsigned", "PE", s.pe)]
         ctx["comment"] = (
@@ -221,8 +223,13 @@ def project_files(graph: Graph) -> tuple[Dataflow, dict[str, str]]:
     params = [p for p in (_params_context(s) for s in df.stages) if p is not None]
     itf = df.interface
     taps = [
-        {"name": name, "elems": s.elems, "bits": s.bits, "beats": s.beats,
-         "shape": [1] * (3 - len(shape)) + list(shape)}
+        {
+            "name": name,
+            "elems": s.elems,
+            "bits": s.bits,
+            "beats": s.beats,
+            "shape": [1] * (3 - len(shape)) + list(shape),
+        }
         for name, s, shape in df.taps()
     ]
     last = graph.layers[-1]
