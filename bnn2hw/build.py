@@ -107,7 +107,7 @@ def write_build(
     force: bool = False,
     golden_frames: int = 32,
     seed: int = 0,
-    hls: HlsOptions = HlsOptions(),
+    hls: HlsOptions | None = None,
 ) -> Path:
     """Write BUILD atomically (temporary folder, then rename)."""
     out = Path(out)
@@ -117,7 +117,7 @@ def write_build(
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
-        _write_contents(tmp, model, graph, options, golden_frames, seed, hls)
+        _write_contents(tmp, model, graph, options, golden_frames, seed, hls or HlsOptions())
         if out.exists():
             old = parent / f".{out.name}.old-{os.getpid()}"
             out.rename(old)

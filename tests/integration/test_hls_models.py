@@ -145,7 +145,7 @@ def test_csim_bit_exact(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    factory, frames, folds = CASES[name]
+    _, frames, folds = CASES[name]
     case = models[name]
     # the default build tells the layer names; the folding under test is then given as a file
     probe = tmp_path / "probe"

@@ -277,15 +277,15 @@ def _library_files() -> dict[str, Path]:
 
 
 def emit_hls(
-    graph: Graph, out: Path, golden: GoldenResult, options: HlsOptions = HlsOptions()
+    graph: Graph, out: Path, golden: GoldenResult, options: HlsOptions | None = None
 ) -> list[Path]:
     """Write the HLS project into ``out`` (which must not exist); returns the files written."""
+    options = options or HlsOptions()
     df, files = project_files(graph)
     net = graph.name
     vectors = golden_vectors(df, golden)
     frames = int(golden.acc.shape[0])
     lib = _library_files()
-    sources = sorted(p for p in files if p.endswith(".cpp"))
     headers = sorted([p for p in files if p.endswith(".hpp")] + list(lib))
     vec_paths = [f"tb/golden/{name}" for name in sorted(vectors)]
     extra = {
