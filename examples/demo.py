@@ -2,8 +2,9 @@
 
     ./dev.sh demo [--model PATH] [--out DIR]
 
-Steps: bnn2hw compile -> bnn2hw verify (1000 random frames + the held-out test set) ->
-golden-model accuracy on the test set. Exits non-zero if any step fails.
+Steps: bnn2hw compile (integer model + HLS C++ project) -> bnn2hw verify golden against
+onnxruntime and against the g++ C-simulation of the HLS project (1000 random frames + the
+held-out test set) -> golden-model accuracy on the test set. Exits non-zero if any step fails.
 """
 
 from __future__ import annotations
@@ -37,12 +38,13 @@ def main() -> int:
     args = ap.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     step("compile", ["compile", str(args.model), "-o", str(args.out), "--force"])
-    step("verify random", ["verify", str(args.out), "--random", "1000"])
+    engines = ["--engines", "golden,onnx,csim"]
+    step("verify random", ["verify", str(args.out), "--random", "1000", *engines])
     if args.test_set.exists():
         data = np.load(args.test_set)
         x_path = args.out.parent / f"{args.out.name}_test_inputs.npy"
         np.save(x_path, data["inputs"])
-        step("verify test set", ["verify", str(args.out), "--inputs", str(x_path)])
+        step("verify test set", ["verify", str(args.out), "--inputs", str(x_path), *engines])
         y_path = args.out.parent / f"{args.out.name}_test_golden.npy"
         step(
             "run golden",
