@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Binary max-pool: OR of the bits in each pooling window (max over {-1,+1}), or AND (min) for the
+// channels whose pool sat before a decreasing activation (and_mask). Padded positions are neutral:
+// 0 for OR channels, 1 for AND channels.
+//
+// Two dataflow stages: the sliding-window generator (swg.hpp) lays out each window as KH*KW*(C/PE)
+// beats, and a reduction combines them. The reduction alone reads and_mask (a dataflow array has
+// one reader) and replaces out-of-image positions by the neutral bit, so the generator's padding
+// value does not matter.
+#ifndef BNN2HW_MAXPOOL_HPP
+#define BNN2HW_MAXPOOL_HPP
+
+#include "swg.hpp"
+#include "types.hpp"
+
+// Loop labels name the loops in HLS reports and pragmas; g++ sees them as unused labels.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-label"
+#endif
+
+namespace bnn2hw {
+namespace detail {
+
+/// The pool's window geometry as a sliding-window configuration: PE bits per beat.
+template <class Cfg>
+struct PoolSwgCfg {
+  static constexpr unsigned IFM_H = Cfg::IFM_H, IFM_W = Cfg::IFM_W, C = Cfg::C;
+  static constexpr unsigned SIMD = Cfg::PE, EW = 1;
+  static constexpr unsigned KH = Cfg::KH, KW = Cfg::KW, SH = Cfg::SH, SW = Cfg::SW;
+  static constexpr unsigned PT = Cfg::PT, PL = Cfg::PL, PB = Cfg::PB, PR = Cfg::PR;
+  static constexpr unsigned OFM_H = Cfg::OFM_H, OFM_W = Cfg::OFM_W;
+  static constexpr unsigned long long PAD = 0;  // replaced by the neutral bit in pool_reduce
+};
+
+/// Combine the KH*KW window beats of each (output pixel, channel fold) and write the result.
+/// Beats arrive in (oy, ox, ky, kx, cf) order, so the CF partial results live in acc[].
+/// Per bit: AND where the mask bit is 1, OR where it is 0; out-of-image positions are the mask bit.
+template <class Cfg>
+void pool_reduce(hls::stream<ap_uint<Cfg::PE> >& in, hls::stream<ap_uint<Cfg::PE> >& out,
+                 const ap_uint<Cfg::PE> (&and_mask)[Cfg::C / Cfg::PE]) {
+  typedef ap_uint<Cfg::PE> beat_t;
+  const unsigned CF = Cfg::C / Cfg::PE;
+  beat_t acc[Cfg::C / Cfg::PE];
+  unsigned cf = 0, kx = 0, ky = 0, ox = 0;
+  int wy0 = -static_cast<int>(Cfg::PT);  // image row / column of the window's top-left element
+  int wx0 = -static_cast<int>(Cfg::PL);
+pool_reduce_beats:
+  for (unsigned i = 0; i < Cfg::OFM_H * Cfg::OFM_W * Cfg::KH * Cfg::KW * CF; ++i) {
+#pragma HLS PIPELINE II = 1
+    const int y = wy0 + static_cast<int>(ky);
+    const int x = wx0 + static_cast<int>(kx);
+    const bool inside = y >= 0 && y < static_cast<int>(Cfg::IFM_H) && x >= 0 &&
+                        x < static_cast<int>(Cfg::IFM_W);
+    const beat_t m = and_mask[cf];
+    const beat_t win = in.read();
+    const beat_t v = inside ? win : m;
+    const bool first = ky == 0 && kx == 0;
+    const beat_t sum = first ? v : beat_t((acc[cf] & v & m) | ((acc[cf] | v) & ~m));
+    if (ky == Cfg::KH - 1 && kx == Cfg::KW - 1)
+      out.write(sum);
+    else
+      acc[cf] = sum;
+    if (++cf == CF) {
+      cf = 0;
+      if (++kx == Cfg::KW) {
+        kx = 0;
+        if (++ky == Cfg::KH) {
+          ky = 0;
+          wx0 += Cfg::SW;
+          if (++ox == Cfg::OFM_W) {
+            ox = 0;
+            wx0 = -static_cast<int>(Cfg::PL);
+            wy0 += Cfg::SH;
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+/// Binary max-pool of one frame.
+///
+/// \tparam Cfg      IFM_H, IFM_W, C, PE (channels per beat), KH, KW, SH, SW, PT, PL, PB, PR,
+///                  OFM_H = (IFM_H + PT + PB - KH)/SH + 1, OFM_W = (IFM_W + PL + PR - KW)/SW + 1.
+/// \param in        IFM_H*IFM_W*(C/PE) beats of PE bits, NHWC: beat (y*IFM_W + x)*(C/PE) + cf,
+///                  bit pe is channel cf*PE + pe (1 means +1).
+/// \param out       OFM_H*OFM_W*(C/PE) beats in the same layout: OR over the window's in-image
+///                  positions, or AND for channels whose and_mask bit is 1.
+/// \param and_mask  bit pe of and_mask[cf] selects AND (min) for channel cf*PE + pe.
+template <class Cfg>
+void maxpool(hls::stream<ap_uint<Cfg::PE> >& in, hls::stream<ap_uint<Cfg::PE> >& out,
+             const ap_uint<Cfg::PE> (&and_mask)[Cfg::C / Cfg::PE]) {
+#pragma HLS DATAFLOW
+  static_assert(Cfg::PE >= 1 && Cfg::C % Cfg::PE == 0, "C must be divisible by PE");
+  hls::stream<ap_uint<Cfg::PE> > windows;
+#pragma HLS STREAM variable = windows depth = 2
+  swg<detail::PoolSwgCfg<Cfg> >(in, windows);
+  detail::pool_reduce<Cfg>(windows, out, and_mask);
+}
+
+}  // namespace bnn2hw
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+#endif  // BNN2HW_MAXPOOL_HPP
