@@ -99,7 +99,7 @@ struct NoParams {};
 template <class Cfg, class Out, class Params>
 void mvau_loop(hls::stream<ap_uint<Cfg::SIMD * Cfg::IN_BITS> >& in,
                hls::stream<typename Out::out_t>& out,
-               const ap_uint<Cfg::SIMD> (&w)[Cfg::PE][Cfg::TILES], const Params& params) {
+               const typename rom_word<Cfg::SIMD>::type (&w)[Cfg::PE][Cfg::TILES], const Params& params) {
 #pragma HLS INLINE
   static_assert(Cfg::SIMD >= 1 && Cfg::PE >= 1, "SIMD and PE must be at least 1");
   static_assert(Cfg::MW % Cfg::SIMD == 0, "MW must be divisible by SIMD");
@@ -139,7 +139,7 @@ mvau_fold:
     for (unsigned pe = 0; pe < Cfg::PE; ++pe) {
 #pragma HLS UNROLL
       const acc_t base = (sf == 0) ? acc_t(0) : acc[pe];
-      acc[pe] = base + MvauMac<Cfg>::run(w[pe][tile], x);
+      acc[pe] = base + MvauMac<Cfg>::run(ap_uint<Cfg::SIMD>(w[pe][tile]), x);
     }
     ++tile;
     if (++sf == Cfg::SF) {
@@ -177,7 +177,7 @@ mvau_fold:
 template <class Cfg>
 void mvau_threshold(hls::stream<ap_uint<Cfg::SIMD * Cfg::IN_BITS> >& in,
                     hls::stream<ap_uint<Cfg::PE> >& out,
-                    const ap_uint<Cfg::SIMD> (&w)[Cfg::PE][Cfg::TILES],
+                    const typename rom_word<Cfg::SIMD>::type (&w)[Cfg::PE][Cfg::TILES],
                     const typename Cfg::thresh_t (&t)[Cfg::PE][Cfg::NF]) {
 #pragma HLS ARRAY_PARTITION variable = w complete dim = 1
 #pragma HLS ARRAY_PARTITION variable = t complete dim = 1
@@ -195,7 +195,7 @@ void mvau_threshold(hls::stream<ap_uint<Cfg::SIMD * Cfg::IN_BITS> >& in,
 template <class Cfg>
 void mvau_acc(hls::stream<ap_uint<Cfg::SIMD * Cfg::IN_BITS> >& in,
               hls::stream<ap_uint<Cfg::PE * Cfg::ACC_BITS> >& out,
-              const ap_uint<Cfg::SIMD> (&w)[Cfg::PE][Cfg::TILES]) {
+              const typename rom_word<Cfg::SIMD>::type (&w)[Cfg::PE][Cfg::TILES]) {
 #pragma HLS ARRAY_PARTITION variable = w complete dim = 1
   static_assert(static_cast<unsigned>(Cfg::acc_t::width) == Cfg::ACC_BITS,
                 "ACC_BITS must be the width of acc_t");

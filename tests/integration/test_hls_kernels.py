@@ -49,7 +49,7 @@ def _toolchain() -> tuple[str, Path, Path]:
         pytest.skip(f"C-simulation toolchain missing: {e}")
 
 
-def _build(tmp: Path, driver: str, cfg: dict[str, int]) -> Path:
+def _build(tmp: Path, driver: str, cfg: dict[str, int], defines: tuple[str, ...] = ()) -> Path:
     """Compile a driver with -DCFG_<key>=<value>; fails on any compiler warning."""
     compiler, ap_dir, hls = _toolchain()
     exe = tmp / Path(driver).stem
@@ -65,6 +65,7 @@ def _build(tmp: Path, driver: str, cfg: dict[str, int]) -> Path:
         "-isystem",
         str(ap_dir),
         *(f"-DCFG_{k}={int(v)}" for k, v in cfg.items()),
+        *(f"-D{d}" for d in defines),
         str(DRIVERS / driver),
         "-o",
         str(exe),
@@ -268,7 +269,9 @@ def test_mvau(case: MvauCase, tmp_path: Path) -> None:
             for pe in range(case.pe)
             for f in range(nf)
         ]
-    exe = _build(tmp_path, "mvau_driver.cpp", cfg)
+    # the adder-tree popcount that synthesis builds (emitted projects C-simulate the host count,
+    # which test_popcount_paths_agree proves equal)
+    exe = _build(tmp_path, "mvau_driver.cpp", cfg, defines=("BNN2HW_CSIM_POPCOUNT_TREE",))
     lines = _run(exe, tmp_path / "data", case.frames, files)
     _lines_expected("mvau", case.id, lines, x.shape[0] * nf)
     if case.raw:
@@ -549,3 +552,13 @@ def test_tb_io_and_stream_errors(tmp_path: Path) -> None:
     assert code != 0 and "hls::stream 'in': read while empty" in err
     code, err = run("long", ["00", "01", "02", "03", "04"])
     assert code != 0 and "1 input beats left unread" in err
+
+
+def test_popcount_paths_agree(tmp_path: Path) -> None:
+    """C-simulation's host popcount equals the synthesized adder tree and a bit count."""
+    exe = _build(tmp_path, "popcount_driver.cpp", {})
+    p = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120, check=False)
+    print(f"\npopcount host vs tree: {p.stdout.strip()}")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.strip().endswith(" 0 mismatches")
+    assert int(p.stdout.split()[0]) > 200_000  # 12 wide widths x 20k + every value up to 12 bits

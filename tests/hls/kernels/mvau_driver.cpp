@@ -18,7 +18,7 @@ struct Cfg {
                                     ap_uint<CFG_THRESH_BITS> >::type;
 };
 
-static ap_uint<Cfg::SIMD> weights[Cfg::PE][Cfg::TILES];
+static bnn2hw::rom_word<Cfg::SIMD>::type weights[Cfg::PE][Cfg::TILES];
 static Cfg::thresh_t thresholds[Cfg::PE][Cfg::NF];
 
 int main(int argc, char** argv) {
