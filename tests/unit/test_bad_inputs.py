@@ -499,6 +499,48 @@ def verify_single_engine(t: Path) -> list[str]:
     return ["verify", str(_build(t)), "--engines", "golden"]
 
 
+def folding_file_missing(t: Path) -> list[str]:
+    return _compile(t, _model(t), "--folding", str(t / "nofold.json"))
+
+
+def folding_file_not_json(t: Path) -> list[str]:
+    (t / "f.json").write_text("pe=4\n")
+    return _compile(t, _model(t), "--folding", str(t / "f.json"))
+
+
+def folding_pe_not_divisor(t: Path) -> list[str]:
+    (t / "f.json").write_text(json.dumps({"l00_dense": {"pe": 3, "simd": 4}}))
+    return _compile(t, _model(t), "--folding", str(t / "f.json"))
+
+
+def folding_simd_not_divisor(t: Path) -> list[str]:
+    (t / "f.json").write_text(json.dumps({"l00_dense": {"pe": 4, "simd": 5}}))
+    return _compile(t, _model(t), "--folding", str(t / "f.json"))
+
+
+def folding_unknown_layer(t: Path) -> list[str]:
+    (t / "f.json").write_text(json.dumps({"conv7": {"pe": 1, "simd": 1}}))
+    return _compile(t, _model(t), "--folding", str(t / "f.json"))
+
+
+def folding_bad_value(t: Path) -> list[str]:
+    (t / "f.json").write_text(json.dumps({"l00_dense": {"pe": "8", "simd": 0}}))
+    return _compile(t, _model(t), "--folding", str(t / "f.json"))
+
+
+def clock_not_positive(t: Path) -> list[str]:
+    return _compile(t, _model(t), "--clock-mhz", "0")
+
+
+def csim_without_ap_int(t: Path) -> list[str]:
+    """No ap_int.h anywhere (ENV below hides the installed package)."""
+    model = _model(t)
+    b = t / "b"
+    assert main(["compile", str(model), "-o", str(b)]) == 0
+    np.save(t / "x.npy", np.zeros((2, 16), np.float32) + 0.5)
+    return ["run", str(b), "--inputs", str(t / "x.npy"), "--engine", "csim", "-o", str(t / "y.npy")]
+
+
 def no_command(t: Path) -> list[str]:
     return []
 
@@ -569,7 +611,24 @@ CASES: list[Case] = [
     no_command,
     unknown_command,
     compile_missing_output,
+    folding_file_missing,
+    folding_file_not_json,
+    folding_pe_not_divisor,
+    folding_simd_not_divisor,
+    folding_unknown_layer,
+    folding_bad_value,
+    clock_not_positive,
+    csim_without_ap_int,
 ]
+
+# Environment of a case (set for its run only).
+ENV = {
+    "csim_without_ap_int": {
+        "BNN2HW_AP_INCLUDE": "/nonexistent",
+        "XILINX_HLS": "/nonexistent",
+        "BNN2HW_NO_PACKAGES": "1",
+    }
+}
 
 # What each message must mention (the node, file or argument at fault).
 MENTIONS = {
@@ -610,11 +669,23 @@ MENTIONS = {
     "verify_not_a_build": "bnn2hw.json",
     "truncated_file": "truncated",
     "empty_file": "empty",
+    "folding_file_missing": "nofold.json",
+    "folding_file_not_json": "f.json",
+    "folding_pe_not_divisor": "PE=3 must divide the output channels MH=8",
+    "folding_simd_not_divisor": "SIMD=5 must divide the fan-in MW=16",
+    "folding_unknown_layer": "conv7",
+    "folding_bad_value": "positive integers",
+    "clock_not_positive": "--clock-mhz",
+    "csim_without_ap_int": "ap_int.h",
 }
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__ for c in CASES])
-def test_bad_input(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var, value in ENV.get(case.__name__, {}).items():
+        monkeypatch.setenv(var, value)
     argv = case(tmp_path)
     capsys.readouterr()
     before = sorted(p.name for p in tmp_path.iterdir())

@@ -3,7 +3,8 @@
 ``ap_int.h`` is never copied into bnn2hw: it comes from ``$BNN2HW_AP_INCLUDE``, from
 ``$XILINX_HLS/include`` (a Vitis HLS installation), or from an installed package that ships
 Xilinx's headers (hls4ml: ``hls4ml/templates/vivado/ap_types``). Packages are located with
-``importlib.util.find_spec``, which does not import them.
+``importlib.util.find_spec``, which does not import them; ``$BNN2HW_NO_PACKAGES=1`` skips them
+(to use only an explicit folder or Vitis).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def ap_include_dir() -> Path:
         tried.append(f"$XILINX_HLS/include={xil}/include")
         if (Path(xil) / "include" / "ap_int.h").is_file():
             return Path(xil) / "include"
-    for pkg, sub in _PACKAGE_DIRS:
+    packages = () if os.environ.get("BNN2HW_NO_PACKAGES") else _PACKAGE_DIRS
+    for pkg, sub in packages:
         base = _package_dir(pkg)
         tried.append(f"package {pkg}")
         if base is not None and (base.joinpath(*sub) / "ap_int.h").is_file():
