@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -46,17 +47,28 @@ def cnv_torch(path: Path) -> None:
     class Cnv(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            chans = [(3, 64, False), (64, 64, True), (64, 128, False), (128, 128, True),
-                     (128, 256, False), (256, 256, False)]
+            chans = [
+                (3, 64, False),
+                (64, 64, True),
+                (64, 128, False),
+                (128, 128, True),
+                (128, 256, False),
+                (256, 256, False),
+            ]
             self.convs = nn.ModuleList(BinConv(a, b, 3, bias=False) for a, b, _ in chans)
             self.bns = nn.ModuleList(nn.BatchNorm2d(b) for _, b, _ in chans)
             self.pool = [p for _, _, p in chans]
-            self.fcs = nn.ModuleList([BinLinear(256, 512, bias=False),
-                                      BinLinear(512, 512, bias=False),
-                                      BinLinear(512, 10, bias=False)])
+            self.fcs = nn.ModuleList(
+                [
+                    BinLinear(256, 512, bias=False),
+                    BinLinear(512, 512, bias=False),
+                    BinLinear(512, 10, bias=False),
+                ]
+            )
             self.fbns = nn.ModuleList([nn.BatchNorm1d(512), nn.BatchNorm1d(512)])
-            for bn, fan in [(b, c.in_channels * 9) for b, c in zip(self.bns, self.convs)] + [
-                    (self.fbns[0], 256), (self.fbns[1], 512)]:
+            for bn, fan in [
+                (b, c.in_channels * 9) for b, c in zip(self.bns, self.convs, strict=True)
+            ] + [(self.fbns[0], 256), (self.fbns[1], 512)]:
                 scale = 128.0 * fan if bn is self.bns[0] else fan
                 bn.running_mean.uniform_(-0.3 * scale**0.5, 0.3 * scale**0.5)
                 bn.running_var.fill_(scale)
@@ -72,12 +84,18 @@ def cnv_torch(path: Path) -> None:
             return self.fcs[2](x)
 
     model = Cnv().eval()
-    torch.onnx.export(model, (torch.zeros(1, 3, 32, 32),), str(path), dynamo=True,
-                      dynamic_shapes={"x": {0: torch.export.Dim.DYNAMIC}}, external_data=False,
-                      verbose=False)
+    torch.onnx.export(
+        model,
+        (torch.zeros(1, 3, 32, 32),),
+        str(path),
+        dynamo=True,
+        dynamic_shapes={"x": {0: torch.export.Dim.DYNAMIC}},
+        external_data=False,
+        verbose=False,
+    )
 
 
-def rate(fn, frames: int) -> float:  # noqa: ANN001
+def rate(fn: Callable[[], object], frames: int) -> float:
     fn()  # warm-up
     t0 = time.perf_counter()
     fn()
