@@ -40,12 +40,12 @@ class Mismatch:
     golden: int
     reference: float
 
-    def describe(self) -> str:
+    def describe(self, other: str = "reference") -> str:
         pos = f" at position {self.position}" if self.position else ""
         return (
             f"layer {self.layer} (node '{self.node}', tensor '{self.tensor}'), "
             f"channel {self.channel}{pos}, "
-            f"frame {self.frame}: golden {self.golden}, reference {self.reference:g}"
+            f"frame {self.frame}: golden {self.golden}, {other} {self.reference:g}"
         )
 
 

@@ -87,7 +87,7 @@ def format_report(graph: Graph, res: VerifyResult, title: str) -> str:
             lines.append(f"  top-k labels: {c.labels_agree}/{c.labels_compared} frames agree")
         first = c.first_mismatch()
         if first is not None:
-            lines.append(f"  first mismatch: {first.describe()}")
+            lines.append(f"  first mismatch: {first.describe('reference' if e == 'onnx' else e)}")
     lines.append("")
     lines.append("result: PASS" if res.ok else "result: FAIL")
     return "\n".join(lines)

@@ -317,6 +317,31 @@ SWG_CASES = [
 ]
 
 
+def _window_cfg(
+    h: int,
+    w: int,
+    c: int,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    pads: tuple[int, int, int, int],
+) -> dict[str, int]:
+    """The window geometry fields shared by the sliding-window and pool configurations."""
+    top, left, bottom, right = pads
+    return {
+        "IFM_H": h,
+        "IFM_W": w,
+        "C": c,
+        "KH": kernel[0],
+        "KW": kernel[1],
+        "SH": stride[0],
+        "SW": stride[1],
+        "PT": top,
+        "PL": left,
+        "PB": bottom,
+        "PR": right,
+    }
+
+
 @pytest.mark.parametrize("case", SWG_CASES, ids=lambda c: c.id)
 def test_swg(case: SwgCase, tmp_path: Path) -> None:
     rng = _rng("swg", case.id)
@@ -325,21 +350,10 @@ def test_swg(case: SwgCase, tmp_path: Path) -> None:
     geom = ConvGeom((case.h, case.w, case.c), case.kernel, case.stride, case.pads, case.pad)
     oh, ow = geom.out_hw
     want = conv_vectors(x, geom).reshape(-1, case.simd)
-    top, left, bottom, right = case.pads
     cfg = {
-        "IFM_H": case.h,
-        "IFM_W": case.w,
-        "C": case.c,
+        **_window_cfg(case.h, case.w, case.c, case.kernel, case.stride, case.pads),
         "SIMD": case.simd,
         "EW": case.ew,
-        "KH": case.kernel[0],
-        "KW": case.kernel[1],
-        "SH": case.stride[0],
-        "SW": case.stride[1],
-        "PT": top,
-        "PL": left,
-        "PB": bottom,
-        "PR": right,
         "PAD": case.pad,
     }
     exe = _build(tmp_path, "swg_driver.cpp", cfg)
@@ -394,20 +408,9 @@ def test_maxpool(case: PoolCase, tmp_path: Path) -> None:
     pool = PoolGeom(case.kernel, case.stride, case.pads)
     layer = MaxPoolBits(name="pool", source="pool", in_shape=shape[1:], pool=pool, and_mask=mask)
     want = _maxpool(layer, x).reshape(-1, case.pe).astype(np.int64)
-    top, left, bottom, right = case.pads
     cfg = {
-        "IFM_H": case.h,
-        "IFM_W": case.w,
-        "C": case.c,
+        **_window_cfg(case.h, case.w, case.c, case.kernel, case.stride, case.pads),
         "PE": case.pe,
-        "KH": case.kernel[0],
-        "KW": case.kernel[1],
-        "SH": case.stride[0],
-        "SW": case.stride[1],
-        "PT": top,
-        "PL": left,
-        "PB": bottom,
-        "PR": right,
     }
     files = {"in.hex": _beats(x, case.pe, 1), "mask.hex": _beats(mask, case.pe, 1)}
     exe = _build(tmp_path, "maxpool_driver.cpp", cfg)

@@ -183,3 +183,60 @@ def test_qonnx_batched_engine_equals_frame_by_frame(shape_as_node: bool) -> None
         for n in names:
             got = np.concatenate([p.tensors[n] for p in batched])
             assert np.array_equal(got[i], ref[j].tensors[n][0])
+
+
+def test_run_csim_equals_golden(build: Path, tmp_path: Path) -> None:
+    """run --engine csim on a build and on a model file: the same output and intermediates."""
+    x = np.random.default_rng(3).uniform(-1, 1, (64, 16)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    outs = {}
+    for engine, target in (
+        ("golden", build),
+        ("csim", build),
+        ("csim", tmp_path / "tiny.onnx"),
+    ):
+        y, z = tmp_path / f"{engine}_{target.name}.npy", tmp_path / f"{engine}_{target.name}.npz"
+        argv = ["run", str(target), "--inputs", str(tmp_path / "x.npy"), "--engine", engine]
+        assert main([*argv, "-o", str(y), "--intermediates", str(z)]) == 0
+        outs[(engine, target.name)] = (np.load(y), dict(np.load(z)))
+    gy, gz = outs[("golden", "b")]
+    for key in (("csim", "b"), ("csim", "tiny.onnx")):
+        y, z = outs[key]
+        assert np.array_equal(y, gy), key
+        assert np.array_equal(z["acc"], gz["acc"]) and np.array_equal(
+            z["act_l00_dense"], gz["act_l00_dense"]
+        )
+    print(f"run --engine csim: {gy.size} outputs, {gz['act_l00_dense'].size} bits equal to golden")
+
+
+def test_corrupted_hls_weight_is_caught(build: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One flipped weight bit in the emitted C++: verify and the test bench both name layer,
+    frame and channel (the check can fail)."""
+    import subprocess
+
+    from bnn2hw.backends.hls.toolchain import ap_include_dir
+
+    params = build / "hls" / "params" / "l00_dense.hpp"
+    text = params.read_text()
+    start = text.index("{  // pe 0") + len("{  // pe 0")
+    word = text.index("0x", start)
+    end = word + 2
+    while text[end] in "0123456789abcdef":
+        end += 1
+    flipped = int(text[word + 2 : end], 16) ^ 1  # row 0, column 0
+    params.write_text(f"{text[: word + 2]}{flipped:0{end - word - 2}x}{text[end:]}")
+    assert main(["verify", str(build), "--random", "200", "--engines", "golden,csim"]) == 1
+    out = capsys.readouterr().out
+    assert "result: FAIL" in out and "first mismatch: layer l00_dense (node 'mm1'" in out
+    assert "channel 0" in out
+    tb = subprocess.run(
+        ["make", "-s", "csim", f"AP_INCLUDE={ap_include_dir()}"],
+        cwd=build / "hls",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert tb.returncode != 0
+    assert "mismatch: frame" in tb.stdout and "layer l00_dense" in tb.stdout
+    assert "channel 0: csim" in tb.stdout
+    print(out.splitlines()[-3], "|", tb.stdout.splitlines()[0])
