@@ -12,12 +12,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 
 from bnn2hw import __version__
 from bnn2hw.errors import Bnn2HwError, InputDataError
+
+if TYPE_CHECKING:
+    from bnn2hw.golden import GoldenResult
+    from bnn2hw.ir.graph import Graph
 
 __all__ = ["main"]
 
@@ -239,7 +243,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
         # the build's convention, or the one given with this model file (--sign-at-zero)
         y = run_onnx(model, x, sign_at_zero=graph.tie.at_zero).output
     else:
-        res = _run_hardware_engine(a.engine, graph, model, hls_dir, x)
+        res = _run_hardware_engine(a.engine, graph, hls_dir, x)
         y = res.output
         extra = {
             "acc": res.acc,
@@ -258,7 +262,9 @@ def _cmd_run(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_hardware_engine(engine: str, graph, model: Path, hls_dir: Path | None, x: np.ndarray):
+def _run_hardware_engine(
+    engine: str, graph: Graph, hls_dir: Path | None, x: np.ndarray
+) -> GoldenResult:
     """golden, or csim on the build's HLS project (emitted into a temporary folder for a model
     file given directly)."""
     import tempfile

@@ -22,7 +22,7 @@ import numpy as np
 
 from bnn2hw.backends.hls.toolchain import hls_library_dir
 from bnn2hw.backends.render import comment_safe, header_lines, render
-from bnn2hw.bits import mvau_fold_rows, mvau_weight_words
+from bnn2hw.bits import bits_to_hex, mvau_fold_rows, mvau_weight_words
 from bnn2hw.golden.reference import GoldenResult
 from bnn2hw.hw.dataflow import (
     ConvertStage,
@@ -108,7 +108,7 @@ def _mvau_cfg(s: MvauStage) -> dict[str, Any]:
     return {"fields": fields, "types": types}
 
 
-def _stage_context(s: Stage, i: int) -> dict[str, Any]:
+def _stage_context(s: Stage) -> dict[str, Any]:
     """Everything the templates need about one stage, finished."""
     ctx: dict[str, Any] = {
         "kind": type(s).__name__.removesuffix("Stage").lower(),
@@ -183,8 +183,6 @@ def _params_context(s: Stage) -> dict[str, Any] | None:
         c = s.layer.in_shape[2]
         mask = s.layer.and_mask if s.layer.and_mask.size else np.zeros(c, dtype=bool)
         mask = np.broadcast_to(mask, (c,)).astype(np.uint8).reshape(c // s.pe, s.pe)
-        from bnn2hw.bits import bits_to_hex
-
         return {
             "name": s.name,
             "kind": "pool",
@@ -216,7 +214,7 @@ def project_files(graph: Graph) -> tuple[Dataflow, dict[str, str]]:
     """The dataflow and the text of every generated source file, by relative path."""
     df = lower(graph)
     net = graph.name
-    stages = [_stage_context(s, i) for i, s in enumerate(df.stages)]
+    stages = [_stage_context(s) for s in df.stages]
     streams, io = _streams(df)
     for ctx, (a, b) in zip(stages, io, strict=True):
         ctx["in"], ctx["out"] = a, b
