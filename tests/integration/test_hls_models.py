@@ -9,6 +9,7 @@ be free of warnings, and the generated test bench must pass its own golden vecto
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -125,14 +126,12 @@ def _params() -> list:
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, zoo.ModelCase]:
-    """Each zoo model exported once per module (lazily)."""
-    cache: dict[str, zoo.ModelCase] = {}
+    """Each zoo model exported once per module (lazily, on first use)."""
 
     class Lazy(dict):  # type: ignore[type-arg]
         def __missing__(self, key: str) -> zoo.ModelCase:
-            factory = CASES[key][0]
-            cache[key] = factory(tmp_path_factory.mktemp(key), seed=1)
-            return cache[key]
+            self[key] = CASES[key][0](tmp_path_factory.mktemp(key), seed=1)
+            return self[key]
 
     return Lazy()
 
@@ -164,7 +163,7 @@ def test_csim_bit_exact(
         == 0
     )
     spec = folds[fold](load_build(probe).graph)
-    (tmp_path / "folding.json").write_text(__import__("json").dumps(spec))
+    (tmp_path / "folding.json").write_text(json.dumps(spec))
     build = tmp_path / "build"
     assert (
         main(
