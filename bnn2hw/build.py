@@ -164,11 +164,7 @@ def _write_contents(
     np.save(g / "acc.npy", res.acc)
     for name, bits in res.acts.items():
         np.save(g / "acts" / f"{name}.npy", bits)
-    foldings = {layer.name: layer.folding for layer in graph.layers if layer.folding is not None}
-    folding = {
-        "generated_by": meta["generated_by"],
-        "layers": folding_to_json(graph.layers, foldings),
-    }
+    folding = {"generated_by": meta["generated_by"], "layers": folding_to_json(graph.layers)}
     (tmp / "folding.json").write_text(json.dumps(folding, indent=1) + "\n")
     emit_hls(graph, tmp / "hls", res, hls)
 

@@ -25,8 +25,7 @@ def _folding(layer: Layer) -> dict[str, int]:
     f = layer.folding
     if f is None:
         return {}
-    row = {"pe": f.pe} if isinstance(layer, MaxPoolBits) else {"pe": f.pe, "simd": f.simd}
-    return {**row, "cycles": layer_cycles(layer, f)}
+    return {**f.to_json(isinstance(layer, MaxPoolBits)), "cycles": layer_cycles(layer, f)}
 
 
 def layer_rows(graph: Graph) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ default folding (:func:`default_folding`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +103,12 @@ def layer_cycles(layer: Layer, f: Folding) -> int:
     return layer.num_vectors * (layer.mh // f.pe) * (layer.mw // f.simd)
 
 
-def folding_to_json(layers: tuple[Layer, ...], foldings: Mapping[str, Folding]) -> dict[str, Any]:
+def folding_to_json(layers: tuple[Layer, ...]) -> dict[str, Any]:
+    """The folding-file entries of layers that have a folding (the format --folding reads)."""
     return {
-        layer.name: foldings[layer.name].to_json(isinstance(layer, MaxPoolBits)) for layer in layers
+        layer.name: layer.folding.to_json(isinstance(layer, MaxPoolBits))
+        for layer in layers
+        if layer.folding is not None
     }
 
 
