@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bnn2hw.ir.quant import quant_range
+
 __all__ = ["Interface", "Stream", "beats_to_hex", "hex_to_beats", "pack_beats", "unpack_beats"]
 
 
@@ -68,7 +70,7 @@ def pack_beats(values: np.ndarray, s: Stream) -> np.ndarray:
 
     Values must fit ``s.bits`` (unsigned, or two's complement when ``s.signed``)."""
     v = np.asarray(values, dtype=np.int64).reshape(-1, s.beats, s.elems)
-    lo, hi = (-(1 << (s.bits - 1)), (1 << (s.bits - 1)) - 1) if s.signed else (0, (1 << s.bits) - 1)
+    lo, hi = quant_range(s.bits, s.signed, narrow=False)
     if v.size and (v.min() < lo or v.max() > hi):
         raise ValueError(f"values span [{v.min()}, {v.max()}], outside {s.bits}-bit range")
     u = v & ((1 << s.bits) - 1)

@@ -39,6 +39,7 @@ from bnn2hw.hw.dataflow import (
 from bnn2hw.hw.vectors import encode_input, encode_output, encode_tap
 from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import ThresholdAct
+from bnn2hw.ir.quant import quant_range
 
 __all__ = ["HlsOptions", "emit_hls", "project_files"]
 
@@ -173,8 +174,7 @@ def _params_context(s: Stage) -> dict[str, Any] | None:
         if s.threshold:
             assert isinstance(act, ThresholdAct)
             t = mvau_fold_rows(act.thresholds.astype(np.int64), f.pe)
-            lo = -(1 << (s.thresh_bits - 1)) if s.acc_signed else 0
-            hi = (1 << (s.thresh_bits - (1 if s.acc_signed else 0))) - 1
+            lo, hi = quant_range(s.thresh_bits, s.acc_signed, narrow=False)
             if t.size and (t.min() < lo or t.max() > hi):
                 raise AssertionError(f"{s.name}: thresholds outside {s.thresh_bits} bits")
             ctx["thresholds"] = [[str(int(v)) for v in row] for row in t]
