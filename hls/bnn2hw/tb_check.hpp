@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "tb_io.hpp"
+
 namespace bnn2hw {
 
 /// How a stream's beats map to a tensor: `elems` elements of `bits` bits per beat (bits <= 64),
@@ -26,18 +28,16 @@ struct StreamLayout {
 };
 
 /// Bits [lo, lo + bits) of a hex number (most significant digit first); 0 beyond its digits.
+/// Aborts on a character that is not a hex digit (tb_io.hpp's parser).
 inline std::uint64_t hex_field(const std::string& hex, unsigned lo, unsigned bits) {
     std::uint64_t v = 0;
     for (unsigned b = 0; b < bits; ++b) {
         const unsigned pos = lo + b;
         const std::size_t digit = pos / 4;
         if (digit >= hex.size()) break;
-        const char ch = hex[hex.size() - 1 - digit];
-        const unsigned nib = (ch >= '0' && ch <= '9')   ? unsigned(ch - '0')
-                             : (ch >= 'a' && ch <= 'f') ? unsigned(ch - 'a' + 10)
-                             : (ch >= 'A' && ch <= 'F') ? unsigned(ch - 'A' + 10)
-                                                        : 0u;
-        v |= std::uint64_t((nib >> (pos % 4)) & 1u) << b;
+        const int nib = detail::hex_digit(hex[hex.size() - 1 - digit]);
+        if (nib < 0) detail::tb_fail("bad hex digit in '" + hex + "'");
+        v |= std::uint64_t((unsigned(nib) >> (pos % 4)) & 1u) << b;
     }
     return v;
 }
