@@ -14,11 +14,7 @@
 #include "swg.hpp"
 #include "types.hpp"
 
-// Loop labels name the loops in HLS reports and pragmas; g++ sees them as unused labels.
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-label"
-#endif
+BNN2HW_LOOP_LABELS_BEGIN
 
 namespace bnn2hw {
 namespace detail {
@@ -104,8 +100,6 @@ void maxpool(hls::stream<ap_uint<Cfg::PE> >& in, hls::stream<ap_uint<Cfg::PE> >&
 
 }  // namespace bnn2hw
 
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+BNN2HW_LOOP_LABELS_END
 
 #endif  // BNN2HW_MAXPOOL_HPP

@@ -16,11 +16,7 @@
 #include "threshold.hpp"
 #include "types.hpp"
 
-// Loop labels name the loops in HLS reports and pragmas; g++ sees them as unused labels.
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-label"
-#endif
+BNN2HW_LOOP_LABELS_BEGIN
 
 namespace bnn2hw {
 namespace detail {
@@ -205,8 +201,6 @@ void mvau_acc(hls::stream<ap_uint<Cfg::SIMD * Cfg::IN_BITS> >& in,
 
 }  // namespace bnn2hw
 
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+BNN2HW_LOOP_LABELS_END
 
 #endif  // BNN2HW_MVAU_HPP

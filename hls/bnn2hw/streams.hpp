@@ -7,11 +7,7 @@
 
 #include "types.hpp"
 
-// Loop labels name the loops in HLS reports and pragmas; g++ sees them as unused labels.
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-label"
-#endif
+BNN2HW_LOOP_LABELS_BEGIN
 
 namespace bnn2hw {
 namespace detail {
@@ -94,8 +90,6 @@ resize_beats_loop:
 
 }  // namespace bnn2hw
 
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+BNN2HW_LOOP_LABELS_END
 
 #endif  // BNN2HW_STREAMS_HPP

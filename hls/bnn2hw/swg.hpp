@@ -12,11 +12,7 @@
 
 #include "types.hpp"
 
-// Loop labels name the loops in HLS reports and pragmas; g++ sees them as unused labels.
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-label"
-#endif
+BNN2HW_LOOP_LABELS_BEGIN
 
 namespace bnn2hw {
 namespace detail {
@@ -170,8 +166,6 @@ swg_stream:
 
 }  // namespace bnn2hw
 
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+BNN2HW_LOOP_LABELS_END
 
 #endif  // BNN2HW_SWG_HPP

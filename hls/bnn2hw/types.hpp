@@ -23,6 +23,17 @@
 
 #include <cstdint>
 
+// Loop labels name the loops in HLS reports and pragmas; g++ sees them as unused labels. Each
+// kernel header wraps its body in BNN2HW_LOOP_LABELS_BEGIN ... BNN2HW_LOOP_LABELS_END.
+#if defined(__GNUC__)
+#define BNN2HW_LOOP_LABELS_BEGIN \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wunused-label\"")
+#define BNN2HW_LOOP_LABELS_END _Pragma("GCC diagnostic pop")
+#else
+#define BNN2HW_LOOP_LABELS_BEGIN
+#define BNN2HW_LOOP_LABELS_END
+#endif
+
 namespace bnn2hw {
 
 /// Storage type of one W-bit word of a constant table (weight ROMs): ap_uint<W> for synthesis,
