@@ -13,7 +13,7 @@ from bnn2hw import __version__
 from bnn2hw.ir.graph import Graph
 from bnn2hw.resources import resource_dir
 
-__all__ = ["comment_safe", "header_lines", "render"]
+__all__ = ["comment_safe", "header", "header_lines", "render"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9 _.,:;+=()\[\]-]")
 
@@ -33,6 +33,14 @@ def header_lines(graph: Graph, what: str) -> list[str]:
         f"(sha256:{graph.source_hash[:12]}) -- do not edit; regenerate instead.",
         what,
     ]
+
+
+def header(graph: Graph, what: str, comment: str) -> str:
+    """The header as comment lines: ``comment`` is a line-comment prefix ("//", "#"), or "md"
+    for HTML comments in Markdown."""
+    if comment == "md":
+        return "\n".join(f"<!-- {line} -->" for line in header_lines(graph, what))
+    return "\n".join(f"{comment} {line}" for line in header_lines(graph, what))
 
 
 @cache

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from bnn2hw.backends.hls.toolchain import hls_library_dir
-from bnn2hw.backends.render import comment_safe, header_lines, render
+from bnn2hw.backends.render import comment_safe, header, render
 from bnn2hw.bits import bits_to_hex, mvau_fold_rows, mvau_weight_words
 from bnn2hw.golden.reference import GoldenResult
 from bnn2hw.hw.dataflow import (
@@ -243,9 +243,8 @@ def project_files(graph: Graph) -> tuple[Dataflow, dict[str, str]]:
     }
     files: dict[str, str] = {}
 
-    def put(path: str, template: str, what: str, comment: str = "//", **extra: Any) -> None:
-        head = "\n".join(f"{comment} {line}" for line in header_lines(graph, what))
-        files[path] = render(template, header=head, **ctx, **extra)
+    def put(path: str, template: str, what: str, **extra: Any) -> None:
+        files[path] = render(template, header=header(graph, what, "//"), **ctx, **extra)
 
     put(f"{net}_top.hpp", "hls/top.hpp.j2", f"{net}_top: top-level interface")
     put(f"{net}_top.cpp", "hls/top.cpp.j2", f"{net}_top: streaming dataflow top function")
@@ -296,31 +295,26 @@ def emit_hls(
         "clock_ns": f"{1000.0 / options.clock_mhz:.4g}",
         "clock_mhz": f"{options.clock_mhz:g}",
     }
+    df_ctx = {"net": net, "itf": df.interface, "taps": df.taps()}
     for path, template, comment, what in (
         ("Makefile", "hls/Makefile.j2", "#", "g++ C-simulation of the HLS project"),
         ("run_hls.tcl", "hls/run_hls.tcl.j2", "#", "Vitis HLS: csim, csynth, cosim, export IP"),
-        ("README.md", "hls/README.md.j2", "", "How to build and check this HLS project"),
+        ("README.md", "hls/README.md.j2", "md", "How to build and check this HLS project"),
     ):
-        head = "\n".join(
-            f"{comment} {line}".strip() if comment else f"<!-- {line} -->"
-            for line in header_lines(graph, what)
-        )
-        df_ctx = {"net": net, "itf": df.interface, "taps": df.taps()}
+        head = header(graph, what, comment)
         files[path] = render(template, header=head, **df_ctx, **extra)
+    contents: dict[str, str | Path] = {
+        **files,
+        **lib,
+        **{f"tb/golden/{n}": "".join(line + "\n" for line in v) for n, v in vectors.items()},
+    }
     written = []
-    for rel, text in sorted(files.items()):
+    for rel, content in sorted(contents.items()):
         p = out / rel
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-        written.append(p)
-    for rel, src in sorted(lib.items()):
-        p = out / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, p)
-        written.append(p)
-    for name, lines in sorted(vectors.items()):
-        p = out / "tb" / "golden" / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text("".join(line + "\n" for line in lines))
+        if isinstance(content, Path):
+            shutil.copyfile(content, p)  # the hand-written library, verbatim
+        else:
+            p.write_text(content)
         written.append(p)
     return written
