@@ -200,20 +200,16 @@ class _Builder:
             cur = out
         return cur
 
-    def resize(self, cur: Stream, width: int, name: str, inbound: bool) -> Stream:
-        if cur.width == width:
-            return cur
-        # a byte-padded port carries one element of `width` bits per beat, in effect
-        if inbound:
-            self.stages.append(ResizeStage(name, cur, cur, in_width=width, out_width=cur.width))
-        else:
-            self.stages.append(ResizeStage(name, cur, cur, in_width=cur.width, out_width=width))
-        return cur
+    def resize(self, cur: Stream, port_width: int, name: str, inbound: bool) -> None:
+        """Beat resize between a byte-padded top-level port and the exact stream ``cur``."""
+        if cur.width == port_width:
+            return
+        ins, outs = (port_width, cur.width) if inbound else (cur.width, port_width)
+        self.stages.append(ResizeStage(name, cur, cur, in_width=ins, out_width=outs))
 
 
 def _mvau(layer: MatVec, cur: Stream, b: _Builder) -> Stream:
-    f = layer.folding
-    assert f is not None
+    f = _folding(layer)
     cur = b.regroup(cur, f.simd, f"layer {layer.name}")
     if layer.conv is not None:
         g = layer.conv
@@ -256,8 +252,7 @@ def _mvau(layer: MatVec, cur: Stream, b: _Builder) -> Stream:
 
 
 def _pool(layer: MaxPoolBits, cur: Stream, b: _Builder) -> Stream:
-    f = layer.folding
-    assert f is not None
+    f = _folding(layer)
     cur = b.regroup(cur, f.pe, f"layer {layer.name}")
     oh, ow, c = layer.out_shape
     win = _window(layer.in_shape, layer.pool.kernel, layer.pool.stride, layer.pool.pads, (oh, ow))
@@ -266,10 +261,14 @@ def _pool(layer: MaxPoolBits, cur: Stream, b: _Builder) -> Stream:
     return out
 
 
-def _consumer_elems(layer: Layer) -> int:
-    f = layer.folding
-    if f is None:
+def _folding(layer: Layer) -> Folding:
+    if layer.folding is None:
         raise FoldingError(f"layer {layer.name}: no folding assigned (run assign_folding)")
+    return layer.folding
+
+
+def _consumer_elems(layer: Layer) -> int:
+    f = _folding(layer)
     return f.pe if isinstance(layer, MaxPoolBits) else f.simd
 
 
@@ -280,9 +279,9 @@ def lower(graph: Graph) -> Dataflow:
     n_in = int(np.prod(graph.input.out_shape))
     e0 = _consumer_elems(graph.layers[0])
     top_in = Stream(elems=e0, bits=bits, beats=n_in // e0, signed=signed)
-    cur = b.resize(top_in, top_in.tdata_width, "in_resize", inbound=True)
+    b.resize(top_in, top_in.tdata_width, "in_resize", inbound=True)
+    cur = top_in
     for layer in graph.layers:
-        _consumer_elems(layer)
         cur = _mvau(layer, cur, b) if isinstance(layer, MatVec) else _pool(layer, cur, b)
     last = graph.layers[-1]
     labels = graph.output.topk is not None
