@@ -19,7 +19,13 @@ from bnn2hw.backends.hls.toolchain import ap_include_dir, cxx
 from bnn2hw.errors import BuildError
 from bnn2hw.golden.reference import GoldenResult, epilogue_logits, quantize_input, tensor_map
 from bnn2hw.hw.dataflow import lower
-from bnn2hw.hw.vectors import decode_output, decode_tap, encode_input
+from bnn2hw.hw.vectors import (
+    decode_output,
+    decode_tap,
+    encode_input,
+    hex_file_text,
+    read_hex_file,
+)
 from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import MatVec
 
@@ -62,7 +68,7 @@ def run_csim(graph: Graph, hls_dir: Path, x: np.ndarray) -> GoldenResult:
         t = Path(tmp)
         (t / "in").mkdir()
         (t / "out").mkdir()
-        (t / "in" / "input.hex").write_text("".join(s + "\n" for s in encode_input(df, q)))
+        (t / "in" / "input.hex").write_text(hex_file_text(encode_input(df, q)))
         proc = subprocess.run(
             [str(binary), str(t / "in"), str(t / "out")],
             capture_output=True,
@@ -74,13 +80,11 @@ def run_csim(graph: Graph, hls_dir: Path, x: np.ndarray) -> GoldenResult:
                 f"C-simulation failed (exit {proc.returncode}): {_tail(proc.stdout + proc.stderr)}"
             )
 
-        def lines(name: str) -> list[str]:
-            return (t / "out" / f"{name}.hex").read_text().split()
-
-        out = decode_output(df, lines("output"))
+        out = decode_output(df, read_hex_file(t / "out" / "output.hex"))
         acts: dict[str, np.ndarray] = {"input": q}
         for name, stream, shape in df.taps():
-            acts[name] = decode_tap(stream, lines(name), name).reshape(n, *shape)
+            lines = read_hex_file(t / "out" / f"{name}.hex")
+            acts[name] = decode_tap(stream, lines, name).reshape(n, *shape)
     if out.shape[0] != n:
         raise BuildError(f"C-simulation returned {out.shape[0]} frames for {n} inputs")
     last = graph.layers[-1]

@@ -8,6 +8,8 @@ digits: top-level streams at their byte-padded TDATA width, internal taps at the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from bnn2hw.hw.dataflow import Dataflow
@@ -19,7 +21,19 @@ __all__ = [
     "encode_input",
     "encode_output",
     "encode_tap",
+    "hex_file_text",
+    "read_hex_file",
 ]
+
+
+def hex_file_text(lines: list[str]) -> str:
+    """A vector file's text: one hex beat per line."""
+    return "".join(line + "\n" for line in lines)
+
+
+def read_hex_file(path: Path) -> list[str]:
+    """The hex beats of a vector file."""
+    return path.read_text().split()
 
 
 def _frames(values: np.ndarray) -> np.ndarray:

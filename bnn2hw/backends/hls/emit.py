@@ -36,7 +36,7 @@ from bnn2hw.hw.dataflow import (
     Window,
     lower,
 )
-from bnn2hw.hw.vectors import encode_input, encode_output, encode_tap
+from bnn2hw.hw.vectors import encode_input, encode_output, encode_tap, hex_file_text
 from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import ThresholdAct
 from bnn2hw.ir.quant import quant_range
@@ -306,7 +306,7 @@ def emit_hls(
     contents: dict[str, str | Path] = {
         **files,
         **lib,
-        **{f"tb/golden/{n}": "".join(line + "\n" for line in v) for n, v in vectors.items()},
+        **{f"tb/golden/{n}": hex_file_text(v) for n, v in vectors.items()},
     }
     written = []
     for rel, content in sorted(contents.items()):
