@@ -128,6 +128,18 @@ def _first(
     )
 
 
+def _compare_logits(cmp: Comparison, got: np.ndarray, ref: np.ndarray) -> None:
+    """Logit statistics of (N, classes) ``got`` against ``ref``: the largest absolute difference,
+    the largest difference relative to each frame's largest |ref|, argmax agreement."""
+    g, r = got.astype(np.float64), ref.astype(np.float64)
+    diff = np.abs(g - r)
+    scale = np.maximum(np.abs(r).max(axis=1, keepdims=True), 1e-30)
+    cmp.logits_compared = int(g.size)
+    cmp.max_abs_diff = float(diff.max(initial=0.0))
+    cmp.max_rel_diff = float((diff / scale).max(initial=0.0))
+    cmp.argmax_agree = int((g.argmax(axis=1) == r.argmax(axis=1)).sum())
+
+
 def compare_to_reference(
     graph: Graph,
     golden: GoldenResult,
@@ -177,12 +189,7 @@ def compare_to_reference(
         ref_logits = ref_out.reshape(n, -1).astype(np.float32)
     logits = golden.logits.reshape(n, -1)
     if ref_logits is not None:
-        diff = np.abs(logits.astype(np.float64) - ref_logits)
-        scale = np.maximum(np.abs(ref_logits).max(axis=1, keepdims=True), 1e-30)
-        cmp.logits_compared = int(logits.size)
-        cmp.max_abs_diff = float(diff.max(initial=0.0))
-        cmp.max_rel_diff = float((diff / scale).max(initial=0.0))
-        cmp.argmax_agree = int((logits.argmax(axis=1) == ref_logits.argmax(axis=1)).sum())
+        _compare_logits(cmp, logits, ref_logits)
         if golden.labels is not None:
             k = golden.labels.shape[1]
             ref_top = np.argsort(-ref_logits, axis=1, kind="stable")[:, :k]
@@ -233,14 +240,7 @@ def compare_exact(graph: Graph, golden: GoldenResult, other: GoldenResult) -> Co
         cmp.output_is_labels = True
         return cmp
     cmp.tensors.append(_exact(last, sources[last], "accumulators", golden.acc, other.acc))
-    g = golden.logits.reshape(n, -1).astype(np.float64)
-    o = other.logits.reshape(n, -1).astype(np.float64)
-    diff = np.abs(g - o)
-    scale = np.maximum(np.abs(g).max(axis=1, keepdims=True), 1e-30)
-    cmp.logits_compared = int(g.size)
-    cmp.max_abs_diff = float(diff.max(initial=0.0))
-    cmp.max_rel_diff = float((diff / scale).max(initial=0.0))
-    cmp.argmax_agree = int((g.argmax(axis=1) == o.argmax(axis=1)).sum())
+    _compare_logits(cmp, other.logits.reshape(n, -1), golden.logits.reshape(n, -1))
     return cmp
 
 
