@@ -29,10 +29,11 @@ from bnn2hw.arith import (
     xnor_popcount,
 )
 from bnn2hw.backends.hls.toolchain import ap_include_dir, cxx, hls_library_dir
-from bnn2hw.bits import bits_to_hex, hex_to_bits
+from bnn2hw.bits import bits_to_hex, hex_to_bits, mvau_fold_rows, mvau_weight_words
 from bnn2hw.errors import BuildError
 from bnn2hw.golden.reference import _maxpool
 from bnn2hw.golden.windows import conv_vectors
+from bnn2hw.hw.streams import Stream, beats_to_hex, hex_to_beats, pack_beats, unpack_beats
 from bnn2hw.ir.layers import ConvGeom, MaxPoolBits, PoolGeom
 
 DRIVERS = Path(__file__).resolve().parents[1] / "hls" / "kernels"
@@ -95,29 +96,20 @@ def _rng(kind: str, case: str) -> np.random.Generator:
     return np.random.default_rng([base, zlib.crc32(f"{kind}/{case}".encode())])
 
 
-def _elem_bits(elems: np.ndarray, ew: int) -> np.ndarray:
-    """(..., E) integers -> (..., E*ew) bits: element i in bits [i*ew +: ew], two's complement."""
-    v = np.asarray(elems, dtype=np.int64) & ((1 << ew) - 1)
-    bits = (v[..., None] >> np.arange(ew, dtype=np.int64)) & 1
-    return bits.reshape(*v.shape[:-1], v.shape[-1] * ew).astype(np.uint8)
-
-
 def _beats(elems: np.ndarray, per_beat: int, ew: int) -> list[str]:
-    """Hex beats of a flat element sequence, per_beat elements of ew bits each."""
-    rows = _elem_bits(np.asarray(elems).reshape(-1, per_beat), ew)
-    return [bits_to_hex(r) for r in rows]
+    """Hex beats of a flat element sequence, per_beat elements of ew bits each (two's
+    complement): bnn2hw.hw.streams' packing, the one the emitter and the engines use."""
+    v = np.asarray(elems, dtype=np.int64).reshape(-1, per_beat) & ((1 << ew) - 1)
+    s = Stream(elems=per_beat, bits=ew, beats=1)
+    return beats_to_hex(pack_beats(v, s), per_beat * ew)
 
 
 def _unbeats(lines: list[str], per_beat: int, ew: int, signed: bool = False) -> np.ndarray:
     """(len(lines), per_beat) int64 elements of hex beats (inverse of _beats)."""
     if not lines:
         return np.zeros((0, per_beat), dtype=np.int64)
-    bits = np.stack([hex_to_bits(s, per_beat * ew) for s in lines]).astype(np.int64)
-    bits = bits.reshape(len(lines), per_beat, ew)
-    v: np.ndarray = (bits << np.arange(ew, dtype=np.int64)).sum(axis=-1)
-    if signed:
-        v = np.where(v >= 1 << (ew - 1), v - (1 << ew), v)
-    return v
+    s = Stream(elems=per_beat, bits=ew, beats=1, signed=signed)
+    return unpack_beats(hex_to_beats(lines, per_beat * ew), s)
 
 
 def _check(kind: str, case: str, got: np.ndarray, want: np.ndarray, what: str) -> None:
@@ -210,14 +202,9 @@ def _mvau_thresholds(acc: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndar
 
 
 def _mvau_pack_weights(w: np.ndarray, case: MvauCase) -> list[str]:
-    """w.hex lines: word [pe][nf*SF + sf] = row nf*PE + pe, columns sf*SIMD + j in bit j."""
-    sf, nf = case.mw // case.simd, case.mh // case.pe
-    return [
-        bits_to_hex(w[f * case.pe + pe, s * case.simd : (s + 1) * case.simd])
-        for pe in range(case.pe)
-        for f in range(nf)
-        for s in range(sf)
-    ]
+    """w.hex lines: word [pe][nf*SF + sf] = row nf*PE + pe, columns sf*SIMD + j in bit j
+    (bnn2hw.bits.mvau_weight_words, the emitter's packing; property-tested in test_folding)."""
+    return [str(h) for h in mvau_weight_words(w, case.pe, case.simd).ravel()]
 
 
 @pytest.mark.parametrize("case", MVAU_CASES, ids=lambda c: c.id)
@@ -264,11 +251,7 @@ def test_mvau(case: MvauCase, tmp_path: Path) -> None:
     nf = case.mh // case.pe
     if not case.raw:
         t = _mvau_thresholds(acc, lo, hi)
-        files["t.hex"] = [
-            bits_to_hex(_elem_bits(np.array([t[f * case.pe + pe]]), t_bits))
-            for pe in range(case.pe)
-            for f in range(nf)
-        ]
+        files["t.hex"] = _beats(mvau_fold_rows(t, case.pe).ravel(), 1, t_bits)  # t[pe][nf]
     # the adder-tree popcount that synthesis builds (emitted projects C-simulate the host count,
     # which test_popcount_paths_agree proves equal)
     exe = _build(tmp_path, "mvau_driver.cpp", cfg, defines=("BNN2HW_CSIM_POPCOUNT_TREE",))
