@@ -39,40 +39,21 @@ void pool_reduce(hls::stream<ap_uint<Cfg::PE> >& in, hls::stream<ap_uint<Cfg::PE
   typedef ap_uint<Cfg::PE> beat_t;
   const unsigned CF = Cfg::C / Cfg::PE;
   beat_t acc[Cfg::C / Cfg::PE];
-  unsigned cf = 0, kx = 0, ky = 0, ox = 0;
-  int wy0 = -static_cast<int>(Cfg::PT);  // image row / column of the window's top-left element
-  int wx0 = -static_cast<int>(Cfg::PL);
+  WindowCursor<Cfg, CF> w;  // the same walk as the window generator feeding this reduction
 pool_reduce_beats:
   for (unsigned i = 0; i < Cfg::OFM_H * Cfg::OFM_W * Cfg::KH * Cfg::KW * CF; ++i) {
 #pragma HLS PIPELINE II = 1
-    const int y = wy0 + static_cast<int>(ky);
-    const int x = wx0 + static_cast<int>(kx);
-    const bool inside = y >= 0 && y < static_cast<int>(Cfg::IFM_H) && x >= 0 &&
-                        x < static_cast<int>(Cfg::IFM_W);
+    const unsigned cf = w.cf;
     const beat_t m = and_mask[cf];
     const beat_t win = in.read();
-    const beat_t v = inside ? win : m;
-    const bool first = ky == 0 && kx == 0;
-    const beat_t sum = first ? v : beat_t((acc[cf] & v & m) | ((acc[cf] | v) & ~m));
-    if (ky == Cfg::KH - 1 && kx == Cfg::KW - 1)
+    const beat_t v = w.inside() ? win : m;
+    const beat_t sum =
+        w.first_of_window() ? v : beat_t((acc[cf] & v & m) | ((acc[cf] | v) & ~m));
+    if (w.last_of_window())
       out.write(sum);
     else
       acc[cf] = sum;
-    if (++cf == CF) {
-      cf = 0;
-      if (++kx == Cfg::KW) {
-        kx = 0;
-        if (++ky == Cfg::KH) {
-          ky = 0;
-          wx0 += Cfg::SW;
-          if (++ox == Cfg::OFM_W) {
-            ox = 0;
-            wx0 = -static_cast<int>(Cfg::PL);
-            wy0 += Cfg::SH;
-          }
-        }
-      }
-    }
+    w.advance();
   }
 }
 

@@ -36,6 +36,47 @@ struct SwgGeom {
   static constexpr unsigned SH_MOD_R = Cfg::SH % R;
 };
 
+/// Where a walk over every window is: output column ox, window element (ky, kx), channel fold cf;
+/// (wy0, wx0) are the image coordinates of the window's top-left element (wy0 = oy*SH - PT stands
+/// for the output row oy). The walk order is the sliding window's output order: (oy, ox) outer,
+/// then ky, kx, then cf. Shared by the sliding-window generator and the pool's reduction.
+template <class Cfg, unsigned CF>
+struct WindowCursor {
+  unsigned ox, ky, kx, cf;
+  int wy0, wx0;
+
+  WindowCursor()
+      : ox(0), ky(0), kx(0), cf(0), wy0(-static_cast<int>(Cfg::PT)),
+        wx0(-static_cast<int>(Cfg::PL)) {}
+
+  /// Image row / column of the current element (negative or beyond the image in the padding).
+  int y() const { return wy0 + static_cast<int>(ky); }
+  int x() const { return wx0 + static_cast<int>(kx); }
+  bool inside() const {
+    return y() >= 0 && y() < static_cast<int>(Cfg::IFM_H) && x() >= 0 &&
+           x() < static_cast<int>(Cfg::IFM_W);
+  }
+  bool first_of_window() const { return ky == 0 && kx == 0; }
+  bool last_of_window() const { return ky == Cfg::KH - 1 && kx == Cfg::KW - 1; }
+
+  /// Steps to the next beat; true when the step starts the next output row.
+  bool advance() {
+#pragma HLS INLINE
+    if (++cf < CF) return false;
+    cf = 0;
+    if (++kx < Cfg::KW) return false;
+    kx = 0;
+    if (++ky < Cfg::KH) return false;
+    ky = 0;
+    wx0 += Cfg::SW;
+    if (++ox < Cfg::OFM_W) return false;
+    ox = 0;
+    wx0 = -static_cast<int>(Cfg::PL);
+    wy0 += Cfg::SH;
+    return true;
+  }
+};
+
 /// SIMD copies of the EW-bit pattern PAD.
 template <unsigned SIMD, unsigned EW>
 ap_uint<SIMD * EW> pad_beat(unsigned long long pad) {
@@ -96,13 +137,9 @@ void swg(hls::stream<ap_uint<Cfg::SIMD * Cfg::EW> >& in,
   int rr = 0;
   unsigned rpos = 0;
   unsigned rslot = 0;
-  // Write side: output column ox, window position (ky, kx), channel fold cf. wy0/wx0 are the image
-  // coordinates of the window's top-left element (wy0 = oy*SH - PT stands for the output row oy),
-  // wslot0 the slot of row wy0 (mod R).
+  // Write side: the window walk w, and wslot0, the slot of row w.wy0 (mod R).
   unsigned nwritten = 0;
-  unsigned ox = 0, ky = 0, kx = 0, cf = 0;
-  int wy0 = -static_cast<int>(Cfg::PT);
-  int wx0 = -static_cast<int>(Cfg::PL);
+  detail::WindowCursor<Cfg, G::CF> w;
   unsigned wslot0 = G::SLOT0;
 
 swg_stream:
@@ -113,39 +150,24 @@ swg_stream:
     if (rdone && wdone) break;
 
     // Output side: the element (y, x, cf) the next output beat needs.
-    const int y = wy0 + static_cast<int>(ky);
-    const int x = wx0 + static_cast<int>(kx);
-    const bool inside = y >= 0 && y < static_cast<int>(Cfg::IFM_H) && x >= 0 &&
-                        x < static_cast<int>(Cfg::IFM_W);
-    const unsigned pos = static_cast<unsigned>(x) * G::CF + cf;  // valid when inside
+    const int y = w.y();
+    const bool inside = w.inside();
+    const unsigned pos = static_cast<unsigned>(w.x()) * G::CF + w.cf;  // valid when inside
     const bool arrived =
         y < rr || (y == rr && pos < rpos);  // read already (rows and positions in order)
     const bool can_write = !wdone && (!inside || arrived);
     // Input side: slot rslot holds row rr - R, still needed while rr - R >= wy0.
     const bool can_read = !rdone && (wdone || rr < static_cast<int>(G::R) ||
-                                     rr < wy0 + static_cast<int>(G::R));
+                                     rr < w.wy0 + static_cast<int>(G::R));
 
     if (can_write) {
-      unsigned slot = wslot0 + ky;
+      unsigned slot = wslot0 + w.ky;
       if (slot >= G::R) slot -= G::R;
       out.write(inside ? buf[slot * G::ROW + pos] : pad);
       ++nwritten;
-      if (++cf == G::CF) {
-        cf = 0;
-        if (++kx == Cfg::KW) {
-          kx = 0;
-          if (++ky == Cfg::KH) {
-            ky = 0;
-            wx0 += Cfg::SW;
-            if (++ox == Cfg::OFM_W) {
-              ox = 0;
-              wx0 = -static_cast<int>(Cfg::PL);
-              wy0 += Cfg::SH;
-              wslot0 += G::SH_MOD_R;
-              if (wslot0 >= G::R) wslot0 -= G::R;
-            }
-          }
-        }
+      if (w.advance()) {
+        wslot0 += G::SH_MOD_R;
+        if (wslot0 >= G::R) wslot0 -= G::R;
       }
     }
 
