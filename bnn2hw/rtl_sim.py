@@ -28,8 +28,8 @@ from bnn2hw.resources import resource_dir
 
 __all__ = [
     "SimBuild",
-    "StreamLog",
     "Stalls",
+    "StreamLog",
     "build_stream_sim",
     "harness_sources",
     "run_stream_sim",
@@ -147,7 +147,8 @@ def build_stream_sim(
     stamp = build_dir / "bnn2hw.stamp"
     key = _stamp(srcs, top_text, [sim, str(waves), *args])
     binary = build_dir / TB_TOP
-    if not (stamp.exists() and stamp.read_text() == key and (sim != "verilator" or binary.exists())):
+    fresh = stamp.exists() and stamp.read_text() == key
+    if not (fresh and (sim != "verilator" or binary.exists())):
         with _environment():
             runner = get_runner(sim)
             log = build_dir / "build.log"

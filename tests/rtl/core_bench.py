@@ -23,7 +23,7 @@ def hexw(v: int, width: int) -> str:
 
 
 def first_difference(got: Sequence[int], want: Sequence[int]) -> str:
-    for i, (a, b) in enumerate(zip(got, want)):
+    for i, (a, b) in enumerate(zip(got, want, strict=False)):
         if a != b:
             return f"first mismatch at beat {i}: got {a:#x}, want {b:#x}"
     return f"{len(got)} beats received, {len(want)} expected"
