@@ -24,6 +24,7 @@ __all__ = [
     "bits_to_hex",
     "hex_to_bits",
     "mvau_fold_rows",
+    "mvau_rom_words",
     "mvau_weight_words",
     "n_words",
     "pack_bits",
@@ -121,6 +122,18 @@ def mvau_weight_words(w: np.ndarray, pe: int, simd: int) -> np.ndarray:
         raise ValueError(f"PE={pe} must divide MH={mh} and SIMD={simd} must divide MW={mw}")
     t = np.asarray(w, dtype=np.uint8).reshape(nf, pe, sf, simd).transpose(1, 0, 2, 3)
     return _chunks_to_hex(t.reshape(pe, nf * sf, simd))
+
+
+def mvau_rom_words(w: np.ndarray, pe: int, simd: int) -> np.ndarray:
+    """(MH, MW) bits -> NF*SF hex words of PE*SIMD bits, the Verilog MVAU's weight memory:
+    word ``nf*SF + sf`` holds ``mem[pe][nf*SF + sf]`` (see :func:`mvau_weight_words`) in bits
+    ``[pe*SIMD +: SIMD]``."""
+    mh, mw = w.shape
+    nf, sf = mh // pe, mw // simd
+    if nf * pe != mh or sf * simd != mw:
+        raise ValueError(f"PE={pe} must divide MH={mh} and SIMD={simd} must divide MW={mw}")
+    t = np.asarray(w, dtype=np.uint8).reshape(nf, pe, sf, simd).transpose(0, 2, 1, 3)
+    return _chunks_to_hex(t.reshape(nf * sf, pe * simd))
 
 
 def mvau_fold_rows(v: np.ndarray, pe: int) -> np.ndarray:

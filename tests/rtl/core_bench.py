@@ -44,11 +44,12 @@ def run_core(
     mixes: Sequence[str] = STALL_MIXES,
     seed: int = 1,
     run_dir: Path | None = None,
+    label: str = "",
 ) -> None:
     """Stream ``beats_in`` under every stall mix; the output must equal ``beats_out``."""
     pytest.importorskip("cocotb")
     top = tb_top_text(module, params, in_width, out_width)
-    sim = build_stream_sim(sources, top, tmp / "build", run_dir=run_dir)
+    sim = build_stream_sim(sources, top, tmp / "build", run_dir=run_dir, optimize=False)
     lines = [hexw(b, in_width) for b in beats_in]
     for mix in mixes:
         st = Stalls.named(mix, seed)
@@ -58,7 +59,7 @@ def run_core(
         )
         got = log.beats
         print(
-            f"{module} {dict(params)} [{mix}: {st.describe()}]: "
+            f"{module} {label or dict(params)} [{mix}: {st.describe()}]: "
             f"{len(got)} of {len(beats_out)} beats compared, {log.cycles} cycles"
         )
         assert not log.hung, f"{mix}: hung after {len(got)} beats"
