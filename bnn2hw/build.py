@@ -3,7 +3,8 @@
 Layout: bnn2hw.json (IR and facts), model.onnx (the source, for the float reference),
 folding.json (the PE x SIMD of every layer, readable by --folding),
 golden/ (test vectors: inputs, quantized inputs, every binarized tensor, accumulators, outputs),
-hls/ (the HLS C++ project, backends/hls).
+hls/ (the HLS C++ project, backends/hls), rtl/ (the Verilog design, backends/verilog);
+sim/ is made by the rtl engine (the compiled simulator).
 A build is written to a temporary sibling folder and renamed into place, so a failure leaves
 nothing half-written.
 """
@@ -22,6 +23,7 @@ import numpy as np
 
 from bnn2hw import __version__
 from bnn2hw.backends.hls.emit import HlsOptions, emit_hls
+from bnn2hw.backends.verilog.emit import emit_rtl
 from bnn2hw.errors import BuildError
 from bnn2hw.frontend import ImportOptions, import_model
 from bnn2hw.golden import run_golden
@@ -61,6 +63,10 @@ class Build:
     @property
     def hls_dir(self) -> Path:
         return self.path / "hls"
+
+    @property
+    def rtl_dir(self) -> Path:
+        return self.path / "rtl"
 
 
 def compile_model(
@@ -167,6 +173,7 @@ def _write_contents(
     folding = {"generated_by": meta["generated_by"], "layers": folding_to_json(graph.layers)}
     (tmp / "folding.json").write_text(json.dumps(folding, indent=1) + "\n")
     emit_hls(graph, tmp / "hls", res, hls)
+    emit_rtl(graph, tmp / "rtl")
 
 
 def load_build(path: Path) -> Build:

@@ -80,14 +80,15 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--inputs", type=Path, required=True, help="X.npy, (N, *input shape), model units"
     )
-    r.add_argument("--engine", choices=("onnx", "golden", "csim"), required=True)
+    r.add_argument("--engine", choices=("onnx", "golden", "csim", "rtl"), required=True)
     r.add_argument("-o", "--output", type=Path, required=True, help="Y.npy to write")
     r.add_argument(
         "--intermediates",
         type=Path,
         help="also write accumulators and every binarized tensor to this .npz "
-        "(golden and csim engines)",
+        "(golden and csim engines; rtl gives the accumulators or labels)",
     )
+    _stall_options(r)
     _model_options(r)
 
     v = sub.add_parser("verify", help="compare engines on the same inputs")
@@ -98,10 +99,23 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument(
         "--engines",
         default="golden,onnx",
-        help="comma list of golden, onnx, csim (default golden,onnx)",
+        help="comma list of golden, onnx, csim, rtl (default golden,onnx)",
     )
     v.add_argument("--seed", type=int, default=0, help="seed for --random")
+    _stall_options(v)
     return p
+
+
+def _stall_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--stalls",
+        choices=("none", "input", "output", "both"),
+        default="both",
+        help="rtl engine: random input gaps and/or output back-pressure (default both)",
+    )
+    p.add_argument(
+        "--stall-seed", type=int, default=1, help="rtl engine: seed of the random stalls"
+    )
 
 
 def _model_options(p: argparse.ArgumentParser) -> None:
@@ -212,7 +226,7 @@ def _cmd_compile(a: argparse.Namespace) -> int:
         )
     print(
         f"wrote {out}/bnn2hw.json, {out}/folding.json, {a.golden_frames} golden frames in "
-        f"{out}/golden and the HLS project in {out}/hls"
+        f"{out}/golden, the HLS project in {out}/hls and the Verilog design in {out}/rtl"
     )
     return EXIT_OK
 
@@ -229,11 +243,11 @@ def _cmd_run(a: argparse.Namespace) -> int:
     target = Path(a.target)
     if target.is_dir():
         build = load_build(target)
-        graph, model, hls_dir = build.graph, build.model_path, build.hls_dir
+        graph, model, build_dir = build.graph, build.model_path, build.path
     else:
         model = target
         options = _import_options(a)
-        hls_dir = None
+        build_dir = None
         graph = (
             import_model(model, options) if a.engine == "onnx" else compile_model(model, options)
         )
@@ -243,7 +257,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
         # the build's convention, or the one given with this model file (--sign-at-zero)
         y = run_onnx(model, x, sign_at_zero=graph.tie.at_zero).output
     else:
-        res = _run_hardware_engine(a.engine, graph, hls_dir, x)
+        res = _run_hardware_engine(a, graph, build_dir, x)
         y = res.output
         extra = {
             "acc": res.acc,
@@ -263,24 +277,32 @@ def _cmd_run(a: argparse.Namespace) -> int:
 
 
 def _run_hardware_engine(
-    engine: str, graph: Graph, hls_dir: Path | None, x: np.ndarray
+    a: argparse.Namespace, graph: Graph, build_dir: Path | None, x: np.ndarray
 ) -> GoldenResult:
-    """golden, or csim on the build's HLS project (emitted into a temporary folder for a model
-    file given directly)."""
+    """golden, csim on the build's HLS project, or rtl on its Verilog design (both emitted into
+    a temporary folder for a model file given directly)."""
     import tempfile
 
     from bnn2hw.backends.hls.emit import emit_hls
+    from bnn2hw.backends.verilog.emit import emit_rtl
     from bnn2hw.engines.csim_engine import run_csim
+    from bnn2hw.engines.rtl_engine import run_rtl
     from bnn2hw.golden import run_golden
+    from bnn2hw.rtl_sim import Stalls
 
-    if engine == "golden":
+    if a.engine == "golden":
         return run_golden(graph, x)
-    if hls_dir is not None:
-        return run_csim(graph, hls_dir, x)
     with tempfile.TemporaryDirectory(prefix="bnn2hw-run-") as tmp:
-        golden = run_golden(graph, x[:1])
-        emit_hls(graph, Path(tmp) / "hls", golden)
-        return run_csim(graph, Path(tmp) / "hls", x)
+        root = build_dir if build_dir is not None else Path(tmp)
+        if a.engine == "csim":
+            if build_dir is None:
+                emit_hls(graph, root / "hls", run_golden(graph, x[:1]))
+            return run_csim(graph, root / "hls", x)
+        if build_dir is None:
+            emit_rtl(graph, root / "rtl")
+        run = run_rtl(graph, root / "rtl", x, stalls=Stalls.named(a.stalls, a.stall_seed))
+        print(f"rtl: {run.describe()}")
+        return run.result
 
 
 def _save(path: Path, y: np.ndarray) -> None:
@@ -292,6 +314,7 @@ def _save(path: Path, y: np.ndarray) -> None:
 
 def _cmd_verify(a: argparse.Namespace) -> int:
     from bnn2hw.build import load_build
+    from bnn2hw.rtl_sim import Stalls
     from bnn2hw.stimuli import random_inputs
     from bnn2hw.verify import ENGINES, format_report, verify_graph
 
@@ -316,7 +339,15 @@ def _cmd_verify(a: argparse.Namespace) -> int:
         x = _load_inputs(build.path / "golden" / "inputs.npy", build.graph.input.shape)
         what = f"{x.shape[0]} golden frames"
     t0 = time.perf_counter()
-    res = verify_graph(build.graph, build.model_path, x, engines, hls_dir=build.hls_dir)
+    res = verify_graph(
+        build.graph,
+        build.model_path,
+        x,
+        engines,
+        hls_dir=build.hls_dir,
+        rtl_dir=build.rtl_dir,
+        stalls=Stalls.named(a.stalls, a.stall_seed),
+    )
     dt = time.perf_counter() - t0
     print(format_report(build.graph, res, f"bnn2hw verify {build.path}: {what}, {dt:.1f} s"))
     return EXIT_OK if res.ok else EXIT_MISMATCH

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bnn2hw.backends.render import render
 from bnn2hw.errors import BuildError
@@ -115,6 +117,15 @@ def tb_top_text(
     )
 
 
+def _runner(sim: str) -> Any:
+    """cocotb's runner for ``sim``, logging only warnings (it sets its logger to INFO)."""
+    from cocotb_tools.runner import get_runner
+
+    runner = get_runner(sim)
+    runner.log.setLevel(logging.WARNING)
+    return runner
+
+
 @dataclass(frozen=True)
 class SimBuild:
     """A compiled simulator: its folder, the simulator, and where .mem files are read from."""
@@ -145,8 +156,6 @@ def build_stream_sim(
 
     ``optimize=False`` compiles the simulator's C++ without optimisation: quicker to build,
     slower to run (small core benches)."""
-    from cocotb_tools.runner import get_runner
-
     sim = simulator or os.environ.get("SIM", "verilator")
     build_dir.mkdir(parents=True, exist_ok=True)
     top = build_dir / f"{TB_TOP}.v"
@@ -169,7 +178,7 @@ def build_stream_sim(
     fresh = stamp.exists() and stamp.read_text() == key
     if not (fresh and (sim != "verilator" or binary.exists())):
         with _environment(opt):
-            runner = get_runner(sim)
+            runner = _runner(sim)
             log = build_dir / "build.log"
             try:
                 runner.build(
@@ -257,7 +266,7 @@ def run_stream_sim(
     waves: bool = False,
 ) -> StreamLog:
     """Stream ``input_lines`` (hex beats) through the compiled design; returns the output log."""
-    from cocotb_tools.runner import get_results, get_runner
+    from cocotb_tools.runner import get_results
 
     st = stalls or Stalls()
     work.mkdir(parents=True, exist_ok=True)
@@ -279,9 +288,9 @@ def run_stream_sim(
     if reset_at is not None:
         plusargs.append(f"+b2h_reset_at={reset_at}")
     with _environment():
-        runner = get_runner(sim.simulator)
+        runner = _runner(sim.simulator)
         try:
-            xml = runner.test(
+            xml: str | Path = runner.test(
                 hdl_toplevel=TB_TOP,
                 hdl_toplevel_lang="verilog",
                 test_module=COCOTB_MODULE,

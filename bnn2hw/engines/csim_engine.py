@@ -17,7 +17,7 @@ import numpy as np
 
 from bnn2hw.backends.hls.toolchain import ap_include_dir, cxx
 from bnn2hw.errors import BuildError
-from bnn2hw.golden.reference import GoldenResult, epilogue_logits, quantize_input, tensor_map
+from bnn2hw.golden.reference import GoldenResult, port_result, quantize_input
 from bnn2hw.hw.dataflow import lower
 from bnn2hw.hw.vectors import (
     decode_output,
@@ -27,7 +27,6 @@ from bnn2hw.hw.vectors import (
     read_hex_file,
 )
 from bnn2hw.ir.graph import Graph
-from bnn2hw.ir.layers import MatVec
 
 __all__ = ["build_csim", "run_csim"]
 
@@ -87,18 +86,4 @@ def run_csim(graph: Graph, hls_dir: Path, x: np.ndarray) -> GoldenResult:
             acts[name] = decode_tap(stream, lines, name).reshape(n, *shape)
     if out.shape[0] != n:
         raise BuildError(f"C-simulation returned {out.shape[0]} frames for {n} inputs")
-    last = graph.layers[-1]
-    assert isinstance(last, MatVec)
-    if df.interface.labels:
-        labels = out
-        acc = np.zeros((n, 0), dtype=np.int64)
-        logits = np.zeros((n, 0), dtype=np.float32)
-        output = labels.reshape(n, *graph.output.shape) if graph.output.topk_in_model else labels
-    else:
-        labels = None
-        acc = out.reshape(n, *last.out_shape)
-        logits = epilogue_logits(graph, acc)
-        output = logits
-    return GoldenResult(
-        output=output, logits=logits, acc=acc, acts=acts, labels=labels, tensors=tensor_map(graph)
-    )
+    return port_result(graph, out, df.interface.labels, acts)

@@ -27,7 +27,14 @@ from bnn2hw.ir.layers import (
 )
 from bnn2hw.ir.quant import int_quant
 
-__all__ = ["GoldenResult", "epilogue_logits", "quantize_input", "run_golden", "tensor_map"]
+__all__ = [
+    "GoldenResult",
+    "epilogue_logits",
+    "port_result",
+    "quantize_input",
+    "run_golden",
+    "tensor_map",
+]
 
 _BATCH = 256
 
@@ -148,6 +155,27 @@ def epilogue_logits(graph: Graph, acc: np.ndarray) -> np.ndarray:
     last = graph.layers[-1]
     assert isinstance(last, MatVec)
     return _epilogue(graph, last, np.asarray(acc, dtype=np.int64))
+
+
+def port_result(
+    graph: Graph, out: np.ndarray, labels: bool, acts: dict[str, np.ndarray]
+) -> GoldenResult:
+    """A hardware engine's result from its output port: ``out`` (N, frame elements) holds the
+    last layer's accumulators, or the label indices when ``labels`` (selected in hardware);
+    the logits follow from the accumulators by the same float epilogue as golden's."""
+    n = int(out.shape[0])
+    last = graph.layers[-1]
+    assert isinstance(last, MatVec)
+    if labels:
+        acc = np.zeros((n, 0), dtype=np.int64)
+        logits = np.zeros((n, 0), dtype=np.float32)
+        output = out.reshape(n, *graph.output.shape) if graph.output.topk_in_model else out
+        return GoldenResult(output=output, logits=logits, acc=acc, acts=acts, labels=out,
+                            tensors=tensor_map(graph))
+    acc = out.reshape(n, *last.out_shape)
+    logits = epilogue_logits(graph, acc)
+    return GoldenResult(output=logits, logits=logits, acc=acc, acts=acts, labels=None,
+                        tensors=tensor_map(graph))
 
 
 def _logit_shape(graph: Graph, layer: MatVec) -> tuple[int, ...]:

@@ -32,6 +32,7 @@ __all__ = [
     "SwgStage",
     "Window",
     "lower",
+    "stage_cycles",
     "value_stream_bits",
 ]
 
@@ -145,6 +146,11 @@ class Dataflow:
     stages: tuple[Stage, ...]
     interface: Interface
 
+    @property
+    def bottleneck(self) -> int:
+        """Analytic cycles per frame of the pipeline: its slowest stage's (stage_cycles)."""
+        return max(stage_cycles(s) for s in self.stages)
+
     def taps(self) -> list[tuple[str, Stream, tuple[int, ...]]]:
         """(layer name, stream, per-frame shape) of every layer's binarized output stream."""
         out = []
@@ -154,6 +160,22 @@ class Dataflow:
             elif isinstance(s, PoolStage):
                 out.append((s.layer.name, s.out, s.layer.out_shape))
         return out
+
+
+def stage_cycles(s: Stage) -> int:
+    """Cycles one stage needs per frame at one beat or tile per cycle: an MVAU's NF*SF tiles per
+    vector; a window generator or pool the more of its input and window beats; a converter
+    the more of its beat counts; label select one accumulator per cycle."""
+    if isinstance(s, MvauStage):
+        return s.cycles
+    if isinstance(s, PoolStage):
+        oh, ow = s.window.ofm
+        kh, kw = s.window.kernel
+        c = s.window.ifm[2]
+        return max(s.inp.beats, oh * ow * kh * kw * c // s.pe)
+    if isinstance(s, LabelStage):
+        return s.n
+    return max(s.inp.beats, s.out.beats)
 
 
 def value_stream_bits(t: ValueType) -> tuple[int, bool]:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from bnn2hw.engines import run_onnx
 from bnn2hw.engines.csim_engine import run_csim
+from bnn2hw.engines.rtl_engine import run_rtl
 from bnn2hw.golden import GoldenResult, run_golden
 from bnn2hw.ir.floatops import TiePolicy
 from bnn2hw.ir.graph import Graph
+from bnn2hw.rtl_sim import Stalls
 from bnn2hw.verify.compare import Comparison, compare_exact, compare_to_reference
 
 __all__ = ["ENGINES", "VerifyResult", "format_report", "verify_graph"]
 
-ENGINES = ("golden", "onnx", "csim")
+ENGINES = ("golden", "onnx", "csim", "rtl")
 
 
 @dataclass
@@ -26,6 +28,7 @@ class VerifyResult:
     frames: int
     golden: GoldenResult
     comparisons: dict[str, Comparison]
+    notes: dict[str, str] = field(default_factory=dict)  # per engine: timing, stalls
 
     @property
     def ok(self) -> bool:
@@ -33,11 +36,21 @@ class VerifyResult:
 
 
 def verify_graph(
-    graph: Graph, model: Path, x: np.ndarray, engines: list[str], hls_dir: Path | None = None
+    graph: Graph,
+    model: Path,
+    x: np.ndarray,
+    engines: list[str],
+    hls_dir: Path | None = None,
+    rtl_dir: Path | None = None,
+    stalls: Stalls | None = None,
 ) -> VerifyResult:
-    """Run golden and every other engine on x and compare each with golden."""
+    """Run golden and every other engine on x and compare each with golden.
+
+    csim needs the build's HLS project, rtl its Verilog design (simulated with ``stalls``,
+    default random gaps and back-pressure on both sides)."""
     golden = run_golden(graph, x)
     comps: dict[str, Comparison] = {}
+    notes: dict[str, str] = {}
     for e in engines:
         if e == "golden":
             continue
@@ -48,7 +61,13 @@ def verify_graph(
             if hls_dir is None:
                 raise ValueError("the csim engine needs a build's HLS project")
             comps[e] = compare_exact(graph, golden, run_csim(graph, hls_dir, x))
-    return VerifyResult(frames=int(x.shape[0]), golden=golden, comparisons=comps)
+        elif e == "rtl":
+            if rtl_dir is None:
+                raise ValueError("the rtl engine needs a build's Verilog design")
+            run = run_rtl(graph, rtl_dir, x, stalls=stalls)
+            comps[e] = compare_exact(graph, golden, run.result)
+            notes[e] = run.describe()
+    return VerifyResult(frames=int(x.shape[0]), golden=golden, comparisons=comps, notes=notes)
 
 
 def format_report(graph: Graph, res: VerifyResult, title: str) -> str:
@@ -85,6 +104,8 @@ def format_report(graph: Graph, res: VerifyResult, title: str) -> str:
             )
         if c.labels_compared:
             lines.append(f"  top-k labels: {c.labels_agree}/{c.labels_compared} frames agree")
+        if e in res.notes:
+            lines.append(f"  {e}: {res.notes[e]}")
         first = c.first_mismatch()
         if first is not None:
             lines.append(f"  first mismatch: {first.describe('reference' if e == 'onnx' else e)}")

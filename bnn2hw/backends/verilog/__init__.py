@@ -1,0 +1,1 @@
+"""The Verilog backend: per-layer wrappers, the top module, weight/threshold memories."""
