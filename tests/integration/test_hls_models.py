@@ -9,7 +9,6 @@ be free of warnings, and the generated test bench must pass its own golden vecto
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -17,75 +16,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zoo
+from foldings import (
+    FINN_CNV_LARGE,
+    FINN_CNV_SMALL,
+    FINN_TFC,
+    Chooser,
+    compile_at,
+    fold_default,
+    fold_list,
+    fold_max,
+    fold_min,
+    fold_mixed,
+)
 
-from bnn2hw.build import load_build
-from bnn2hw.cli import main
-from bnn2hw.ir.folding import default_folding, divisors, simd_unit
-from bnn2hw.ir.graph import Graph
-from bnn2hw.ir.layers import Folding, MatVec, MaxPoolBits
 from bnn2hw.stimuli import random_inputs
 from bnn2hw.verify import verify_graph
 
 pytestmark = pytest.mark.torch
-
-FoldingSpec = dict[str, dict[str, int]]
-Chooser = Callable[[Graph], FoldingSpec]
-
-# FINN's published foldings (../shared/ANCHORS.md), per MVAU layer in order
-FINN_TFC = [(16, 49), (8, 8), (8, 8), (10, 8)]
-FINN_CNV_LARGE = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8), (5, 1)]
-FINN_CNV_SMALL = [(8, 3), (16, 16), (8, 16), (8, 16), (4, 8), (1, 8), (1, 2), (2, 2), (5, 1)]
-
-
-def _spec(
-    graph: Graph, pick: Callable[[MatVec], tuple[int, int]], pool_pe: str = "same"
-) -> FoldingSpec:
-    """A folding for every layer: MVAUs from ``pick``, pools following their producer (or 1)."""
-    spec: FoldingSpec = {}
-    prev = 1
-    for layer in graph.layers:
-        if isinstance(layer, MaxPoolBits):
-            c = layer.in_shape[2]
-            pe = prev if pool_pe == "same" and c % prev == 0 else 1
-            spec[layer.name] = {"pe": pe}
-        else:
-            pe, simd = pick(layer)
-            spec[layer.name] = {"pe": pe, "simd": simd}
-            prev = pe
-    return spec
-
-
-def fold_min(graph: Graph) -> FoldingSpec:
-    return _spec(graph, lambda layer: (1, 1), pool_pe="one")
-
-
-def fold_max(graph: Graph) -> FoldingSpec:
-    return _spec(graph, lambda layer: (layer.mh, simd_unit(layer)))
-
-
-def fold_default(graph: Graph) -> FoldingSpec:
-    f = {la.name: default_folding(la) for la in graph.layers if isinstance(la, MatVec)}
-    return _spec(graph, lambda layer: (f[layer.name].pe, f[layer.name].simd))
-
-
-def fold_mixed(graph: Graph) -> FoldingSpec:
-    """Seeded random legal PE/SIMD per layer (widths that force gcd width converters too)."""
-    rng = np.random.default_rng(7)
-
-    def pick(layer: MatVec) -> tuple[int, int]:
-        pes, simds = divisors(layer.mh), divisors(simd_unit(layer))
-        return int(rng.choice(pes)), int(rng.choice(simds))
-
-    return _spec(graph, pick, pool_pe="one")
-
-
-def fold_list(table: list[tuple[int, int]]) -> Chooser:
-    def choose(graph: Graph) -> FoldingSpec:
-        it = iter(table)
-        return _spec(graph, lambda layer: next(it))
-
-    return choose
-
 
 Case = tuple[Callable[..., zoo.ModelCase], int, dict[str, Chooser]]
 CASES: dict[str, Case] = {
@@ -146,45 +93,7 @@ def test_csim_bit_exact(
 ) -> None:
     _, frames, folds = CASES[name]
     case = models[name]
-    # the default build tells the layer names; the folding under test is then given as a file
-    probe = tmp_path / "probe"
-    assert (
-        main(
-            [
-                "compile",
-                str(case.path),
-                "-o",
-                str(probe),
-                *case.compile_args,
-                "--golden-frames",
-                "2",
-            ]
-        )
-        == 0
-    )
-    spec = folds[fold](load_build(probe).graph)
-    (tmp_path / "folding.json").write_text(json.dumps(spec))
-    build = tmp_path / "build"
-    assert (
-        main(
-            [
-                "compile",
-                str(case.path),
-                "-o",
-                str(build),
-                *case.compile_args,
-                "--folding",
-                str(tmp_path / "folding.json"),
-                "--golden-frames",
-                "4",
-            ]
-        )
-        == 0
-    )
-    b = load_build(build)
-    for layer in b.graph.layers:
-        assert layer.folding == Folding(spec[layer.name]["pe"], spec[layer.name].get("simd", 1))
-
+    b = compile_at(case.path, case.compile_args, folds[fold], tmp_path)
     x = np.concatenate(
         [random_inputs(b.graph, 2, seed=3), case.sample(np.random.default_rng(4), frames - 2)]
     )
