@@ -1,0 +1,323 @@
+"""cocotb benches of the plumbing cores between and around layers: FIFO, width converter, beat
+resizer and top-K label select.
+
+Several frames of random data stream through each core under every stall mix; every output beat
+is compared exactly with the beats computed here in Python (hw.streams packing, numpy's stable
+argsort). The run without stalls also bounds the cycle count by the core's throughput (one
+narrow beat, or one accumulator, per cycle).
+
+A Verilator build costs far more than a run, so every configuration of every core here is
+compiled into one simulator: a test-only selector top (generated here, simulation only)
+instantiates each configuration and connects the harness to the one numbered in
+``b2h_dut_select.txt`` of the run folder, the others sitting idle. All tests of this file share that
+build through the content-keyed build cache.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from core_bench import first_difference, hexw, rtl_sources, run_core
+
+from bnn2hw.hw.streams import Stream, pack_beats
+from bnn2hw.rtl_sim import Stalls, build_stream_sim, run_stream_sim, tb_top_text
+
+pytestmark = pytest.mark.rtl
+
+# harness cycles besides the narrow side's beats: reset, pipeline fill and drain
+OVERHEAD = 24
+SELECT_FILE = "b2h_dut_select.txt"
+SELECTOR = "b2h_plumbing_sel"
+CORES = ("b2h_axis_fifo", "b2h_width_convert", "b2h_axis_resize", "b2h_label_select")
+
+
+@dataclass(frozen=True)
+class Config:
+    """One configuration of a core: the module, its parameters and port widths."""
+
+    module: str
+    params: tuple[tuple[str, int], ...]
+    in_width: int
+    out_width: int
+
+
+def _selector_text(configs: Sequence[Config]) -> str:
+    """Simulation-only top: one instance per configuration, the harness on the selected one
+    (narrower ports use the low bits of the shared ports, zero-extended outputs)."""
+    iw = max(c.in_width for c in configs)
+    ow = max(c.out_width for c in configs)
+    lines = [
+        "// Test-only selector (tests/rtl/test_plumbing.py): one configuration per instance,",
+        f"// the one numbered in {SELECT_FILE} (run folder) drives the ports.",
+        "`resetall",
+        "`timescale 1ns / 1ps",
+        "`default_nettype none",
+        "/* verilator lint_off UNUSEDSIGNAL */",
+        f"module {SELECTOR} (",
+        "    input  wire clk,",
+        "    input  wire rst,",
+        f"    input  wire [{iw - 1}:0] s_axis_tdata,",
+        "    input  wire s_axis_tvalid,",
+        "    output wire s_axis_tready,",
+        f"    output wire [{ow - 1}:0] m_axis_tdata,",
+        "    output wire m_axis_tvalid,",
+        "    input  wire m_axis_tready",
+        ");",
+        "    integer sel = -1;",
+        "    integer fd;",
+        "    integer got;",
+        "    initial begin",
+        f'        fd = $fopen("{SELECT_FILE}", "r");',
+        "        if (fd != 0) begin",
+        '            got = $fscanf(fd, "%d", sel);',
+        "            $fclose(fd);",
+        "        end",
+        "    end",
+    ]
+    ready, valid, data = "1'b0", "1'b0", f"{ow}'d0"
+    for i, c in enumerate(configs):
+        ps = ", ".join(f".{k}({v})" for k, v in c.params)
+        pad = ow - c.out_width
+        out = f"{{{{{pad}{{1'b0}}}}, d{i}}}" if pad else f"d{i}"
+        lines += [
+            f"    wire r{i}, v{i};",
+            f"    wire [{c.out_width - 1}:0] d{i};",
+            f"    {c.module} #({ps}) u{i} (",
+            "        .clk(clk), .rst(rst),",
+            f"        .s_axis_tdata(s_axis_tdata[{c.in_width - 1}:0]),",
+            f"        .s_axis_tvalid(s_axis_tvalid && sel == {i}), .s_axis_tready(r{i}),",
+            f"        .m_axis_tdata(d{i}), .m_axis_tvalid(v{i}),",
+            f"        .m_axis_tready(m_axis_tready && sel == {i})",
+            "    );",
+        ]
+        ready = f"(sel == {i}) ? r{i} : {ready}"
+        valid = f"(sel == {i}) ? v{i} : {valid}"
+        data = f"(sel == {i}) ? {out} : {data}"
+    lines += [
+        f"    assign s_axis_tready = {ready};",
+        f"    assign m_axis_tvalid = {valid};",
+        f"    assign m_axis_tdata = {data};",
+        "endmodule",
+        "/* verilator lint_on UNUSEDSIGNAL */",
+        "`resetall",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def shared_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("plumbing_build")
+
+
+def _bench(
+    tmp: Path, shared: Path, config: Config, *, beats_in: Sequence[int], beats_out: Sequence[int],
+    in_frame: int, out_frame: int, max_cycles: int,
+) -> None:
+    """Stream ``beats_in`` through ``config`` under every stall mix (run_core), then once more
+    without stalls, checking the beats and the cycle bound ``max_cycles``."""
+    src = shared / f"{SELECTOR}.v"
+    text = _selector_text(ALL_CONFIGS)
+    if not src.exists() or src.read_text() != text:
+        src.write_text(text)
+    (shared / "build").mkdir(exist_ok=True)
+    (tmp / "build").symlink_to(shared / "build", target_is_directory=True)  # the one build
+    run = tmp / "run"
+    run.mkdir()
+    (run / SELECT_FILE).write_text(f"{ALL_CONFIGS.index(config)}\n")
+    iw = max(c.in_width for c in ALL_CONFIGS)
+    ow = max(c.out_width for c in ALL_CONFIGS)
+    print(f"{config.module} {dict(config.params)}:")
+    sources = [*rtl_sources(*CORES), src]
+    run_core(
+        tmp, module=SELECTOR, sources=sources, params={}, in_width=iw, out_width=ow,
+        beats_in=beats_in, beats_out=beats_out, in_frame=in_frame, out_frame=out_frame,
+        mixes=("input", "output", "both"), run_dir=run,
+    )
+    sim = build_stream_sim(sources, tb_top_text(SELECTOR, {}, iw, ow), tmp / "build", run_dir=run)
+    log = run_stream_sim(
+        sim, [hexw(b, iw) for b in beats_in], tmp / "none", in_frame_beats=in_frame,
+        out_frame_beats=out_frame, stalls=Stalls(), watchdog=20000,
+    )
+    got = log.beats
+    print(
+        f"{SELECTOR} [none]: {len(got)} of {len(beats_out)} beats compared, "
+        f"{log.cycles} cycles (at most {max_cycles})"
+    )
+    assert not log.hung, f"none: hung after {len(got)} beats"
+    assert list(got) == list(beats_out), "none: " + first_difference(got, beats_out)
+    assert log.cycles <= max_cycles, f"{log.cycles} cycles, want at most {max_cycles}"
+
+
+def _rng(case: str) -> np.random.Generator:
+    return np.random.default_rng(zlib.crc32(case.encode()))
+
+
+def _pack(elems: np.ndarray, per_beat: int, ew: int) -> list[int]:
+    """Beats (ints) of a flat element sequence, per_beat elements of ew bits (two's complement)."""
+    v = np.asarray(elems, dtype=np.int64).reshape(-1, per_beat) & ((1 << ew) - 1)
+    return [int(b) for b in pack_beats(v, Stream(elems=per_beat, bits=ew, beats=1))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+
+
+@dataclass(frozen=True)
+class FifoCase:
+    width: int
+    depth: int
+    beats: int
+
+    def config(self) -> Config:
+        w = self.width
+        return Config("b2h_axis_fifo", (("WIDTH", w), ("DEPTH", self.depth)), w, w)
+
+
+@dataclass(frozen=True)
+class ConvertCase:
+    in_e: int
+    out_e: int
+    ew: int
+    n: int  # elements per frame
+
+    def config(self) -> Config:
+        params = (("IN_ELEMS", self.in_e), ("OUT_ELEMS", self.out_e), ("EW", self.ew))
+        return Config("b2h_width_convert", params, self.in_e * self.ew, self.out_e * self.ew)
+
+
+@dataclass(frozen=True)
+class ResizeCase:
+    in_w: int
+    out_w: int
+
+    def config(self) -> Config:
+        params = (("IN_WIDTH", self.in_w), ("OUT_WIDTH", self.out_w))
+        return Config("b2h_axis_resize", params, self.in_w, self.out_w)
+
+
+@dataclass(frozen=True)
+class LabelCase:
+    id: str
+    n: int
+    pe: int
+    acc_bits: int
+    signed: bool
+    k: int
+    idx_bits: int
+    descending: bool
+    frames: int = 120
+
+    def config(self) -> Config:
+        params = (
+            ("N", self.n), ("PE", self.pe), ("ACC_BITS", self.acc_bits),
+            ("ACC_SIGNED", int(self.signed)), ("K", self.k), ("IDX_BITS", self.idx_bits),
+            ("DESCENDING", int(self.descending)),
+        )
+        return Config("b2h_label_select", params, self.pe * self.acc_bits, self.k * self.idx_bits)
+
+
+FIFO_CASES = [FifoCase(1, 2, 600), FifoCase(8, 5, 800), FifoCase(130, 64, 2000)]
+CONVERT_CASES = [
+    ConvertCase(1, 8, 1, 32),
+    ConvertCase(8, 1, 1, 32),
+    ConvertCase(3, 12, 4, 24),
+    ConvertCase(12, 3, 4, 24),
+    ConvertCase(2, 6, 1, 12),
+    ConvertCase(6, 2, 3, 24),
+    ConvertCase(1, 4, 8, 16),
+    ConvertCase(3, 3, 4, 12),
+]
+RESIZE_CASES = [ResizeCase(10, 16), ResizeCase(16, 10), ResizeCase(8, 8), ResizeCase(1, 8),
+                ResizeCase(72, 70)]
+LABEL_CASES = [
+    LabelCase("top3_desc_signed_pe1_ties", 10, 1, 3, True, 3, 4, True),
+    LabelCase("top1_asc_unsigned_pe4_ties", 12, 4, 2, False, 1, 4, False),
+    LabelCase("top3_asc_signed_pe2", 16, 2, 6, True, 3, 4, False),
+    LabelCase("top3_desc_signed_pe_n", 10, 10, 8, True, 3, 4, True),
+    LabelCase("top1_desc_unsigned_pe1", 9, 1, 4, False, 1, 4, True),
+    LabelCase("full_sort_desc_unsigned_pe8_exact_idx_bits", 16, 8, 2, False, 16, 4, True),
+    LabelCase("top2_desc_n2_pe1", 2, 1, 5, True, 2, 1, True, frames=300),
+    LabelCase("top1_n1", 1, 1, 3, True, 1, 1, False, frames=300),
+]
+ALL_CONFIGS = [c.config() for c in (*FIFO_CASES, *CONVERT_CASES, *RESIZE_CASES, *LABEL_CASES)]
+
+
+# ---------------------------------------------------------------------------------------------
+# FIFO
+
+
+@pytest.mark.parametrize("case", FIFO_CASES, ids=lambda c: f"w{c.width}_d{c.depth}")
+def test_axis_fifo(case: FifoCase, tmp_path: Path, shared_build: Path) -> None:
+    rng = random.Random(f"fifo{case.width},{case.depth}")
+    data = [0, (1 << case.width) - 1] + [rng.getrandbits(case.width) for _ in range(case.beats - 2)]
+    _bench(
+        tmp_path, shared_build, case.config(), beats_in=data, beats_out=data, in_frame=1,
+        out_frame=1, max_cycles=case.beats + OVERHEAD,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Width converter
+
+
+@pytest.mark.parametrize(
+    "case", CONVERT_CASES, ids=lambda c: f"{c.in_e}x{c.ew}b_to_{c.out_e}x{c.ew}b"
+)
+def test_width_convert(case: ConvertCase, tmp_path: Path, shared_build: Path) -> None:
+    frames = 40
+    ew = case.ew
+    x = _rng(f"convert{case.in_e},{case.out_e},{ew}").integers(0, 1 << ew, size=(frames, case.n))
+    x[0], x[1] = 0, (1 << ew) - 1
+    beats_in, beats_out = _pack(x, case.in_e, ew), _pack(x, case.out_e, ew)
+    _bench(
+        tmp_path, shared_build, case.config(), beats_in=beats_in, beats_out=beats_out,
+        in_frame=case.n // case.in_e, out_frame=case.n // case.out_e,
+        max_cycles=max(len(beats_in), len(beats_out)) + OVERHEAD,  # narrow side: a beat a cycle
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Beat resizer
+
+
+@pytest.mark.parametrize("case", RESIZE_CASES, ids=lambda c: f"{c.in_w}_to_{c.out_w}")
+def test_axis_resize(case: ResizeCase, tmp_path: Path, shared_build: Path) -> None:
+    rng = random.Random(f"resize{case.in_w},{case.out_w}")
+    data = [0, (1 << case.in_w) - 1] + [rng.getrandbits(case.in_w) for _ in range(398)]
+    want = [b & ((1 << case.out_w) - 1) for b in data]
+    _bench(
+        tmp_path, shared_build, case.config(), beats_in=data, beats_out=want, in_frame=1,
+        out_frame=1, max_cycles=len(data) + OVERHEAD,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Label select
+
+
+@pytest.mark.parametrize("case", LABEL_CASES, ids=lambda c: c.id)
+def test_label_select(case: LabelCase, tmp_path: Path, shared_build: Path) -> None:
+    rng = _rng(f"label/{case.id}")
+    lo = -(1 << (case.acc_bits - 1)) if case.signed else 0
+    hi = (1 << (case.acc_bits - 1)) - 1 if case.signed else (1 << case.acc_bits) - 1
+    acc = rng.integers(lo, hi + 1, size=(case.frames, case.n), dtype=np.int64)
+    narrow = rng.integers(lo, min(hi, lo + 2) + 1, size=(case.frames // 2, case.n))
+    acc[case.frames // 2 :] = narrow  # many ties
+    acc[0], acc[1], acc[2] = lo, hi, lo
+    acc[2, -1] = hi  # one extreme at the last index
+    acc[3] = np.where(np.arange(case.n) % 2 == 0, hi, lo)
+    sign = 1 if case.descending else -1
+    want = np.argsort(-sign * acc, axis=1, kind="stable")[:, : case.k]
+    _bench(
+        tmp_path, shared_build, case.config(),
+        beats_in=_pack(acc, case.pe, case.acc_bits), beats_out=_pack(want, case.k, case.idx_bits),
+        in_frame=case.n // case.pe, out_frame=1,
+        max_cycles=case.frames * case.n + OVERHEAD,  # one accumulator per cycle
+    )
