@@ -21,8 +21,8 @@
  * used). The frame's last accumulator is inserted straight into the output register and the list
  * is cleared in the same cycle, so the next frame streams in while the result waits for the
  * consumer; only the next frame's last accumulator waits for the output register to be free.
- * Latency: the result is offered the cycle after the last accumulator's cycle, 2 cycles after the
- * frame's last beat is taken when the core is not stalled.
+ * Latency: the result is offered the cycle after the frame's last accumulator is used, PE + 1
+ * cycles after the frame's last beat is taken when nothing stalls.
  * Invariants: m_axis_tvalid/tdata come from registers and never depend on m_axis_tready;
  * s_axis_tready never depends on s_axis_tvalid (it depends on the state and on m_axis_tready); a
  * valid result is held until taken. After reset the list is empty and at the start of a frame.

@@ -26,7 +26,7 @@ import pytest
 from core_bench import first_difference, hexw, rtl_sources, run_core
 
 from bnn2hw.hw.streams import Stream, pack_beats
-from bnn2hw.rtl_sim import Stalls, build_stream_sim, run_stream_sim, tb_top_text
+from bnn2hw.rtl_sim import SimBuild, Stalls, build_stream_sim, run_stream_sim, tb_top_text
 
 pytestmark = pytest.mark.rtl
 
@@ -116,12 +116,22 @@ def shared_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("plumbing_build")
 
 
-def _bench(
-    tmp: Path, shared: Path, config: Config, *, beats_in: Sequence[int], beats_out: Sequence[int],
-    in_frame: int, out_frame: int, max_cycles: int,
-) -> None:
-    """Stream ``beats_in`` through ``config`` under every stall mix (run_core), then once more
-    without stalls, checking the beats and the cycle bound ``max_cycles``."""
+@dataclass(frozen=True)
+class Selected:
+    """A configuration picked in the shared build: sources, run folder, shared port widths."""
+
+    sources: list[Path]
+    run: Path
+    in_width: int
+    out_width: int
+
+    def sim(self, tmp: Path) -> SimBuild:
+        top = tb_top_text(SELECTOR, {}, self.in_width, self.out_width)
+        return build_stream_sim(self.sources, top, tmp / "build", run_dir=self.run)
+
+
+def _select(tmp: Path, shared: Path, config: Config) -> Selected:
+    """Point ``tmp``'s build at the shared build and select ``config`` in its run folder."""
     src = shared / f"{SELECTOR}.v"
     text = _selector_text(ALL_CONFIGS)
     if not src.exists() or src.read_text() != text:
@@ -131,19 +141,27 @@ def _bench(
     run = tmp / "run"
     run.mkdir()
     (run / SELECT_FILE).write_text(f"{ALL_CONFIGS.index(config)}\n")
+    print(f"{config.module} {dict(config.params)}:")
     iw = max(c.in_width for c in ALL_CONFIGS)
     ow = max(c.out_width for c in ALL_CONFIGS)
-    print(f"{config.module} {dict(config.params)}:")
-    sources = [*rtl_sources(*CORES), src]
+    return Selected([*rtl_sources(*CORES), src], run, iw, ow)
+
+
+def _bench(
+    tmp: Path, shared: Path, config: Config, *, beats_in: Sequence[int], beats_out: Sequence[int],
+    in_frame: int, out_frame: int, max_cycles: int,
+) -> None:
+    """Stream ``beats_in`` through ``config`` under every stall mix (run_core), then once more
+    without stalls, checking the beats and the cycle bound ``max_cycles``."""
+    sel = _select(tmp, shared, config)
     run_core(
-        tmp, module=SELECTOR, sources=sources, params={}, in_width=iw, out_width=ow,
-        beats_in=beats_in, beats_out=beats_out, in_frame=in_frame, out_frame=out_frame,
-        mixes=("input", "output", "both"), run_dir=run,
+        tmp, module=SELECTOR, sources=sel.sources, params={}, in_width=sel.in_width,
+        out_width=sel.out_width, beats_in=beats_in, beats_out=beats_out, in_frame=in_frame,
+        out_frame=out_frame, mixes=("input", "output", "both"), run_dir=sel.run,
     )
-    sim = build_stream_sim(sources, tb_top_text(SELECTOR, {}, iw, ow), tmp / "build", run_dir=run)
     log = run_stream_sim(
-        sim, [hexw(b, iw) for b in beats_in], tmp / "none", in_frame_beats=in_frame,
-        out_frame_beats=out_frame, stalls=Stalls(), watchdog=20000,
+        sel.sim(tmp), [hexw(b, sel.in_width) for b in beats_in], tmp / "none",
+        in_frame_beats=in_frame, out_frame_beats=out_frame, stalls=Stalls(), watchdog=20000,
     )
     got = log.beats
     print(
@@ -321,3 +339,43 @@ def test_label_select(case: LabelCase, tmp_path: Path, shared_build: Path) -> No
         in_frame=case.n // case.pe, out_frame=1,
         max_cycles=case.frames * case.n + OVERHEAD,  # one accumulator per cycle
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reset in the middle of a frame: the cores with frame or group state start the next frame clean
+
+
+@pytest.mark.parametrize(
+    "case", [CONVERT_CASES[0], CONVERT_CASES[3], LABEL_CASES[2]], ids=["gather", "split", "label"]
+)
+def test_reset_mid_frame(case: ConvertCase | LabelCase, tmp_path: Path, shared_build: Path) -> None:
+    rng = _rng(f"reset/{case}")
+    if isinstance(case, ConvertCase):
+        frames, ew = 40, case.ew
+        x = rng.integers(0, 1 << ew, size=(frames, case.n))
+        beats_in, beats_out = _pack(x, case.in_e, ew), _pack(x, case.out_e, ew)
+        in_frame, out_frame = case.n // case.in_e, case.n // case.out_e
+    else:
+        frames, bits = 40, case.acc_bits
+        lo = -(1 << (bits - 1)) if case.signed else 0
+        acc = rng.integers(lo, lo + (1 << bits), size=(frames, case.n))
+        want = np.argsort(-acc if case.descending else acc, axis=1, kind="stable")[:, : case.k]
+        beats_in, beats_out = _pack(acc, case.pe, case.acc_bits), _pack(want, case.k, case.idx_bits)
+        in_frame, out_frame = case.n // case.pe, 1
+    sel = _select(tmp_path, shared_build, case.config())
+    reset_at = 5 + in_frame * frames // 3 + in_frame // 2  # about a third in, mid-frame
+    log = run_stream_sim(
+        sel.sim(tmp_path), [hexw(b, sel.in_width) for b in beats_in], tmp_path / "reset",
+        in_frame_beats=in_frame, out_frame_beats=out_frame, stalls=Stalls.named("both"),
+        reset_at=reset_at, watchdog=20000,
+    )
+    after = [f for c, f in log.frame_starts if c > reset_at]
+    assert len(log.epochs) == 2 and after, "one reset, frames after it"
+    want_after = beats_out[after[0] * out_frame :]
+    got = log.beats
+    print(
+        f"{SELECTOR} [reset at cycle {reset_at}]: {len(log.epochs[0])} beats before, frames "
+        f"{after[0]}.. after: {len(got)} of {len(want_after)} beats compared"
+    )
+    assert not log.hung, f"hung after {len(got)} beats"
+    assert list(got) == list(want_after), first_difference(got, want_after)
