@@ -32,10 +32,13 @@
  *   d = 2   the read side has read the whole next frame too: it waits.
  *   d = -1  the output has finished a frame whose bottom rows no window reaches: it waits for the
  *           read side to take them and the next frame's first beat; the read side needs nothing.
- * No slot is ever read and written in the same cycle, and with R >= KH (or R == IFM_H) one side
- * always proceeds (d >= 1: the write side; d <= -1: the read side; d = 0: the HLS argument).
- * Reading the next frame during the last output rows hides the line buffer's fill at frame start,
- * so a frame takes about max(input beats, output beats) cycles when neither side stalls.
+ * No address is ever read and written in the same cycle, and with R >= KH (or R == IFM_H) one
+ * side always proceeds (d >= 1: the write side; d <= -1: the read side; d = 0: the HLS argument).
+ * Reading the next frame during the last output rows hides the line buffer's fill at frame start:
+ * without stalls a frame takes max(input beats, output beats) cycles in the steady state, plus a
+ * few idle output cycles when the next frame's first windows need more rows (KH - PT) than could
+ * be read ahead (e.g. 5 per frame for 8x8x2, 3x3, no padding, SIMD = 1), and one when
+ * R == IFM_H (no spare row: the next frame's first beat is read after the last window's).
  *
  * Output pipeline: issue (address, pad flag) -> memory read register (stage 1) -> b2h_axis_skid.
  * A beat is issued only if stage 1 is empty or passes its beat on in the same cycle, and the
