@@ -34,6 +34,7 @@ __all__ = [
     "StreamLog",
     "build_stream_sim",
     "harness_sources",
+    "lint_verilog",
     "run_stream_sim",
     "simulator_path",
     "tb_top_text",
@@ -196,6 +197,30 @@ def build_stream_sim(
                 ) from None
         stamp.write_text(key)
     return SimBuild(build_dir=build_dir, simulator=sim, run_dir=run_dir or build_dir)
+
+
+def lint_verilog(
+    sources: Sequence[Path], top: str, params: Mapping[str, int | str] | None = None
+) -> list[str]:
+    """``verilator --lint-only -Wall`` on ``sources``: the warning and error lines (none: clean).
+
+    Parameters: integers, sized Verilog literals given as text ("4'h5"), or strings (quoted).
+    Include files are found beside the sources; $readmemh files are not read by lint."""
+    import subprocess
+
+    def value(v: int | str) -> str:
+        return str(v) if isinstance(v, int) or "'" in v else f'"{v}"'
+
+    incs = [f"-I{d}" for d in dict.fromkeys(s.parent for s in sources)]
+    gs = [f"-G{k}={value(v)}" for k, v in (params or {}).items()]
+    cmd = ["verilator", "--lint-only", "-Wall", *incs, "--top-module", top, *gs,
+           *(str(s) for s in sources)]
+    with _environment():
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("%")]
+    if proc.returncode != 0 and not lines:
+        lines = [f"%Error: verilator exited {proc.returncode}: {proc.stderr.strip()[:200]}"]
+    return lines
 
 
 @dataclass(frozen=True)

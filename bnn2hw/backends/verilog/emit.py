@@ -44,15 +44,18 @@ from bnn2hw.resources import resource_dir
 __all__ = [
     "BLOCK_ROM_BITS",
     "FIFO_DEPTH",
+    "FIFO_MAX_DEPTH",
     "Instance",
     "core_files",
     "design_sources",
     "emit_rtl",
+    "fifo_depth",
     "rtl_files",
     "top_module",
 ]
 
-FIFO_DEPTH = 32  # beats of slack after every layer (absorbs the sliding windows' row bursts)
+FIFO_DEPTH = 32  # beats of slack after every engine (absorbs the sliding windows' row bursts)
+FIFO_MAX_DEPTH = 8192
 BLOCK_ROM_BITS = 16384  # weight memories of at least this many bits ask for block RAM
 
 
@@ -179,6 +182,33 @@ def _out_width(s: Stage) -> int:
     return s.out_width if isinstance(s, ResizeStage) else s.out.width
 
 
+def fifo_depth(stages: tuple[Stage, ...], i: int) -> int:
+    """Depth of the FIFO after stage i: FIFO_DEPTH beats of slack, plus what the next engine
+    needs before it can start a frame (up to FIFO_MAX_DEPTH).
+
+    An MVAU takes its input vector only during its first output fold (nf = 0) and then
+    computes NF-1 more folds; a producer that can only hand over the next vector as fast as the
+    MVAU takes it would serialise the two layers (period = producer + consumer cycles). Holding
+    the next vector lets the producer run ahead (period = the slower of the two).
+    Likewise a window generator (of a convolution or a pool) starts a frame only after emitting
+    the last one, and then needs the rows of its first window before it emits anything: the
+    FIFO in front holds those rows, so they are there when the frame starts."""
+    s = stages[i]
+    need = 0
+    for nxt in stages[i + 1 :]:
+        if isinstance(nxt, ConvertStage | ResizeStage):
+            continue
+        if isinstance(nxt, MvauStage) and nxt.layer.conv is None and nxt.nf > 1:
+            need = nxt.layer.mw
+        elif isinstance(nxt, SwgStage | PoolStage):
+            w = nxt.window
+            _, width, c = w.ifm
+            need = max(0, (w.kernel[0] - 1 - w.pads[0]) * width + w.kernel[1]) * c
+        break
+    beats = -(-need // s.out.elems)
+    return min(FIFO_MAX_DEPTH, FIFO_DEPTH + beats)
+
+
 def _layer_out(s: Stage) -> bool:
     """Stages followed by a FIFO: the engines (window generators, MVAUs, pools)."""
     return isinstance(s, SwgStage | MvauStage | PoolStage)
@@ -206,7 +236,8 @@ def rtl_files(graph: Graph) -> tuple[Dataflow, dict[str, str]]:
         if fifo:
             q = f"{s.name}_q"
             wires.append((q, _out_width(s)))
-            p = (("WIDTH", str(_out_width(s))), ("DEPTH", str(FIFO_DEPTH)))
+            depth = fifo_depth(df.stages, i)
+            p = (("WIDTH", str(_out_width(s))), ("DEPTH", str(depth)))
             instances.append(Instance("b2h_axis_fifo", f"u_{s.name}_fifo", p, cur, q))
             cur = q
         if inner is not None:
