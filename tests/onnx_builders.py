@@ -83,3 +83,33 @@ def label_model(tmp: Path, argmax: bool, scale: float) -> Path:
         nodes[-1] = helper.make_node("Mul", ["z", "s"], ["y"], name="scale")
         out = [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 6])]
     return save(tiny_mlp(nodes, inits, c=6, outputs=out), tmp / "labels.onnx")
+
+
+HOSTILE = "q\"u'o\\te */ /* // # $x ${y} `z` \n\r\té中文ü"
+
+
+def hostile_copy(src: Path, dst_dir: Path) -> Path:
+    """The model with every node, tensor and graph name replaced by a hostile string."""
+    m = onnx.load(str(src))
+    g = m.graph
+    names: dict[str, str] = {}
+
+    def h(name: str) -> str:
+        if not name:
+            return name
+        return names.setdefault(name, f"{HOSTILE}{len(names)}")
+
+    for vi in [*g.input, *g.output, *g.value_info]:
+        vi.name = h(vi.name)
+    for init in g.initializer:
+        init.name = h(init.name)
+    for i, node in enumerate(g.node):
+        node.name = f"{HOSTILE}node{i}"
+        node.input[:] = [h(n) for n in node.input]
+        node.output[:] = [h(n) for n in node.output]
+    for qa in g.quantization_annotation:
+        qa.tensor_name = h(qa.tensor_name)
+    g.name = HOSTILE
+    out = dst_dir / "we'ird $name \"é.onnx"
+    onnx.save(m, str(out))
+    return out

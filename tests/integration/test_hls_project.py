@@ -8,18 +8,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import onnx
 import pytest
 import zoo
-from onnx_builders import label_model, save, tiny_mlp
+from onnx_builders import hostile_copy, label_model, save, tiny_mlp
 
 from bnn2hw.build import load_build
 from bnn2hw.cli import main
 from bnn2hw.hw.dataflow import lower
 from bnn2hw.stimuli import random_inputs
 from bnn2hw.verify import verify_graph
-
-HOSTILE = "q\"u'o\\te */ /* // # $x ${y} `z` \n\r\té中文ü"
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -131,40 +128,13 @@ def test_top_interface_matches_stream_definitions(tmp_path: Path) -> None:
     assert itf.output.elems == 2  # the two labels, one beat per frame
 
 
-def _hostile_copy(src: Path, dst_dir: Path) -> Path:
-    """The model with every node, tensor and graph name replaced by a hostile string."""
-    m = onnx.load(str(src))
-    g = m.graph
-    names: dict[str, str] = {}
-
-    def h(name: str) -> str:
-        if not name:
-            return name
-        return names.setdefault(name, f"{HOSTILE}{len(names)}")
-
-    for vi in [*g.input, *g.output, *g.value_info]:
-        vi.name = h(vi.name)
-    for init in g.initializer:
-        init.name = h(init.name)
-    for i, node in enumerate(g.node):
-        node.name = f"{HOSTILE}node{i}"
-        node.input[:] = [h(n) for n in node.input]
-        node.output[:] = [h(n) for n in node.output]
-    for qa in g.quantization_annotation:
-        qa.tensor_name = h(qa.tensor_name)
-    g.name = HOSTILE
-    out = dst_dir / "we'ird $name \"é.onnx"
-    onnx.save(m, str(out))
-    return out
-
-
 @pytest.mark.parametrize("kind", ["tiny_mlp", "finn_cnn"])
 def test_hostile_names_compile_and_match(kind: str, tmp_path: Path) -> None:
     if kind == "tiny_mlp":
         src = save(tiny_mlp(), tmp_path / "tiny.onnx")
     else:
         src = _finn_cnn(tmp_path)
-    model = _hostile_copy(src, tmp_path)
+    model = hostile_copy(src, tmp_path)
     build = tmp_path / "b"
     assert main(["compile", str(model), "-o", str(build)]) == 0
     b = load_build(build)
