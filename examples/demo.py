@@ -2,9 +2,10 @@
 
     ./dev.sh demo [--model PATH] [--out DIR]
 
-Steps: bnn2hw compile (integer model + HLS C++ project) -> bnn2hw verify golden against
-onnxruntime and against the g++ C-simulation of the HLS project (1000 random frames + the
-held-out test set) -> golden-model accuracy on the test set. Exits non-zero if any step fails.
+Steps: bnn2hw compile (integer model + HLS C++ project + Verilog design) -> bnn2hw verify golden
+against onnxruntime, the g++ C-simulation of the HLS project and the Verilator simulation of the
+Verilog design under random stalls (1000 random frames + the held-out test set) -> golden-model
+accuracy on the test set. Exits non-zero if any step fails.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def main() -> int:
     args = ap.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     step("compile", ["compile", str(args.model), "-o", str(args.out), "--force"])
-    engines = ["--engines", "golden,onnx,csim"]
+    engines = ["--engines", "golden,onnx,csim,rtl"]
     step("verify random", ["verify", str(args.out), "--random", "1000", *engines])
     if args.test_set.exists():
         data = np.load(args.test_set)

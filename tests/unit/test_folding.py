@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bnn2hw.bits import hex_to_bits, mvau_fold_rows, mvau_weight_words
+from bnn2hw.bits import hex_to_bits, mvau_fold_rows, mvau_rom_words, mvau_weight_words
 from bnn2hw.errors import FoldingError
 from bnn2hw.hw.dataflow import ConvertStage, MvauStage, PoolStage, ResizeStage, SwgStage, lower
 from bnn2hw.ir.floatops import Binarizer, BinarizerKind
@@ -207,3 +207,26 @@ def test_mvau_weight_words_layout(pe: int, simd: int, nf: int, sf: int, seed: in
     t = np.arange(mh)
     rows = mvau_fold_rows(t, pe)
     assert all(rows[p, n] == n * pe + p for p in range(pe) for n in range(nf))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([1, 2, 3, 4, 8]),
+    st.sampled_from([1, 2, 3, 5, 16, 64]),
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.integers(0, 2**32 - 1),
+)
+def test_mvau_rom_words_pack_the_hls_words_by_pe(
+    pe: int, simd: int, nf: int, sf: int, seed: int
+) -> None:
+    """The Verilog weight memory: word t, bits [p*SIMD +: SIMD] == the HLS mem[p][t]."""
+    rng = np.random.default_rng(seed)
+    w = rng.integers(0, 2, (pe * nf, simd * sf), dtype=np.uint8)
+    hls = mvau_weight_words(w, pe, simd)
+    rom = mvau_rom_words(w, pe, simd)
+    assert rom.shape == (nf * sf,)
+    for t in range(nf * sf):
+        bits = hex_to_bits(rom[t], pe * simd)
+        for p in range(pe):
+            assert np.array_equal(bits[p * simd : (p + 1) * simd], hex_to_bits(hls[p, t], simd))
