@@ -11,6 +11,12 @@ never runs in this interpreter: a child Python loads pyosys and runs the script 
 ``workdir/synth.ys``; its output (stdout and stderr) is ``workdir/yosys.log``. The script is
 kept, so a run can be repeated by hand. ``$readmemh`` files are found relative to the child's
 current folder, ``mem_dir`` when given, and then (Yosys's own fallback) beside the source file.
+`` `include`` files are found in that folder, beside the including file, then in ``includes``
+(``-I``; folders without spaces or quotes).
+
+The sources are read with ``read_verilog -defer``: a module is elaborated only with the parameters
+it is instantiated with (``hierarchy -top``, ``params`` as ``-chparam``), never with its
+defaults, which may name a ``$readmemh`` file that does not exist (b2h_mvau's "weights.mem").
 
 The flow is out of context, like synthesizing one IP: ``synth_xilinx -noiopad -noclkbuf``, so
 no IBUF/OBUF/BUFG cells are counted. ``flatten=True`` (the default) adds ``-flatten``:
@@ -29,9 +35,12 @@ RAMB18 holds it, from 16640 bits (260 x 64) when it needs a RAMB36. Smaller ROMs
 Attributes are honoured, on the memory (or its data/address signals): ``ram_style``,
 ``rom_style``, ``ramstyle``, ``romstyle``, ``syn_ramstyle``, ``syn_romstyle``; values
 ``block`` (block RAM, even for a 16 x 8 ROM), ``distributed`` (LUTRAM), ``logic`` or
-``registers`` (LUTs/flip-flops), ``ultra`` (URAM, xcup). Vivado's ``rom_style = "distributed"``
-means LUTs, but Yosys would stop with "no valid mapping found" (no LUTRAM for ROMs), so this
-module rewrites that one attribute value to ``logic`` before synthesis: what Vivado builds.
+``registers`` (LUTs/flip-flops), ``ultra`` (URAM, xcup); ``ram_style`` is looked at before
+``rom_style``. On a ROM, Vivado's ``distributed`` (as ``rom_style`` or ``ram_style``) means LUTs,
+but Yosys would stop with "no valid mapping found" (no LUTRAM for ROMs), so this module runs
+synth_xilinx in two parts and, just before ``map_memory`` (memories are ``$mem_v2`` cells by
+then, in every elaborated module), rewrites that value to ``logic`` on the memories without a
+write port: what Vivado builds. RAMs keep ``distributed`` (LUTRAM).
 """
 
 from __future__ import annotations
@@ -212,6 +221,14 @@ def _quote(path: Path) -> str:
     return f'"{s}"'
 
 
+def _bare(path: Path) -> str:
+    """A path as a bare word: Yosys keeps the quotes of an option's value (read_verilog -I)."""
+    s = str(path)
+    if re.search(r'[\s"]', s):
+        raise BuildError(f"{s!r}: an include folder with a space or a quote cannot go in -I")
+    return s
+
+
 def synth_script(
     sources: Sequence[Path],
     top: str,
@@ -220,27 +237,34 @@ def synth_script(
     family: str = "xc7",
     flatten: bool = True,
     stat_json: Path,
+    includes: Sequence[Path] = (),
 ) -> str:
-    """The Yosys script: read the Verilog, set parameters, synth_xilinx, stat -json."""
+    """The Yosys script: read the Verilog (deferred), elaborate the top with ``params``,
+    synth_xilinx (ROM styles rewritten before map_memory), stat -json."""
     if not _IDENT.fullmatch(top):
         raise BuildError(f"{top!r}: not a Verilog module name; give the top module's name")
     if family not in FAMILIES:
         raise BuildError(f"unknown Xilinx family {family!r}: use one of {', '.join(FAMILIES)}")
     lines = ["# bnn2hw.synth: yosys -s this file, run where $readmemh files are found"]
-    lines += [f"read_verilog {_quote(Path(s).resolve())}" for s in sources]
-    if params:
-        sets = []
-        for name, value in params.items():
-            if not _IDENT.fullmatch(name) or isinstance(value, bool) or not isinstance(value, int):
-                raise BuildError(
-                    f"{top}: parameter {name}={value!r}: give Verilog names and integer values"
-                )
-            sets.append(f"-set {name} {value}")
-        lines.append(f"chparam {' '.join(sets)} {top}")
-    # Vivado's rom_style="distributed" is LUTs; Yosys has no LUTRAM ROMs and would stop.
-    lines.append('setattr -set rom_style "logic" a:rom_style=distributed a:rom_style=DISTRIBUTED')
+    inc = "".join(f"-I{_bare(Path(d).resolve())} " for d in includes)
+    lines += [f"read_verilog -defer {inc}{_quote(Path(s).resolve())}" for s in sources]
+    sets = []
+    for name, value in (params or {}).items():
+        if not _IDENT.fullmatch(name) or isinstance(value, bool) or not isinstance(value, int):
+            raise BuildError(
+                f"{top}: parameter {name}={value!r}: give Verilog names and integer values"
+            )
+        sets.append(f" -chparam {name} {value}")
+    lines.append(f"hierarchy -top {top}{''.join(sets)}")
     opts = "-flatten " if flatten else ""
-    lines.append(f"synth_xilinx -family {family} -top {top} {opts}-noiopad -noclkbuf")
+    synth = f"synth_xilinx -family {family} -top {top} {opts}-noiopad -noclkbuf"
+    lines.append(f"{synth} -run :map_memory")
+    # Vivado's "distributed" ROM is LUTs; Yosys has no LUTRAM ROMs and would stop.
+    rom = "t:$mem_v2 r:WR_PORTS=0 %i"
+    for attr in ("ram_style", "rom_style"):
+        dist = f"a:{attr}=distributed a:{attr}=DISTRIBUTED %u"
+        lines.append(f'setattr -set {attr} "logic" {rom} {dist} %i')
+    lines.append(f"{synth} -run map_memory:")
     lines.append(f"tee -q -o {_quote(stat_json)} stat -json")
     return "\n".join(lines) + "\n"
 
@@ -292,11 +316,13 @@ def synth_xilinx(
     mem_dir: Path | None = None,
     flatten: bool = True,
     timeout: float = 3600.0,
+    includes: Sequence[Path] = (),
 ) -> SynthResult:
     """Synthesize Verilog-2001 ``sources`` for ``family`` with ``top`` as the top module.
 
-    ``params`` overrides the top's parameters (chparam). The script, log and stat output go to
-    ``workdir`` (a new temporary folder when None, kept); Yosys runs with ``mem_dir`` (or the
+    ``params`` overrides the top's parameters; ``includes`` are folders searched for
+    `` `include`` files after the including file's own folder. The script, log and stat output
+    go to ``workdir`` (a new temporary folder when None, kept); Yosys runs with ``mem_dir`` (or the
     current folder) as its current folder, where ``$readmemh`` looks first. Raises BuildError
     naming the top, the first Yosys ERROR line and the log when synthesis fails."""
     if not synth_available():
@@ -309,6 +335,9 @@ def synth_xilinx(
     missing = [str(s) for s in srcs if not s.is_file()]
     if missing:
         raise BuildError(f"{top}: Verilog source not found: {', '.join(missing)}")
+    missing = [str(d) for d in includes if not Path(d).is_dir()]
+    if missing:
+        raise BuildError(f"{top}: include folder not found: {', '.join(missing)}")
     if workdir is None:
         workdir = Path(tempfile.mkdtemp(prefix=f"b2h_synth_{top}_"))
     workdir = workdir.resolve()
@@ -316,7 +345,15 @@ def synth_xilinx(
     script, log, stat = workdir / SCRIPT_NAME, workdir / LOG_NAME, workdir / STAT_NAME
     stat.unlink(missing_ok=True)
     script.write_text(
-        synth_script(srcs, top, params=params, family=family, flatten=flatten, stat_json=stat)
+        synth_script(
+            srcs,
+            top,
+            params=params,
+            family=family,
+            flatten=flatten,
+            stat_json=stat,
+            includes=includes,
+        )
     )
     cwd = (mem_dir if mem_dir is not None else Path.cwd()).resolve()
     t0 = time.perf_counter()
