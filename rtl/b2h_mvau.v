@@ -120,12 +120,12 @@ module b2h_mvau #(
     reg [PE*SIMD-1:0] w_q;
     generate
         if (BLOCK_ROM != 0) begin : g_wrom_block
-            (* rom_style = "block", ram_style = "block" *)
+            (* rom_style = "block" *)
             reg [PE*SIMD-1:0] wrom [0:TILES-1];
             initial $readmemh(WEIGHTS, wrom);
             always @(posedge clk) if (en) w_q <= wrom[tile];
         end else begin : g_wrom_dist
-            (* rom_style = "distributed", ram_style = "distributed" *)
+            (* rom_style = "distributed" *)
             reg [PE*SIMD-1:0] wrom [0:TILES-1];
             initial $readmemh(WEIGHTS, wrom);
             always @(posedge clk) if (en) w_q <= wrom[tile];
@@ -224,7 +224,7 @@ module b2h_mvau #(
     generate
         if (THRESHOLD != 0) begin : g_thresh
             localparam integer CW = ((ACC_BITS > THRESH_BITS) ? ACC_BITS : THRESH_BITS) + 1;
-            (* rom_style = "distributed", ram_style = "distributed" *)
+            (* rom_style = "distributed" *)
             reg [PE*THRESH_BITS-1:0] trom [0:NF-1];
             reg [PE*THRESH_BITS-1:0] t_q;
             initial $readmemh(THRESHOLDS, trom);
