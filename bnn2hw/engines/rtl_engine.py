@@ -96,8 +96,14 @@ def _tb_top(graph: Graph, df: Dataflow) -> str:
     return tb_top_text(top_module(graph), {}, itf.in_tdata, itf.out_tdata, head)
 
 
-def build_rtl_sim(graph: Graph, rtl_dir: Path, sim_dir: Path, waves: bool = False) -> SimBuild:
-    """Compile (or reuse) the simulator of an emitted design."""
+def build_rtl_sim(
+    graph: Graph,
+    rtl_dir: Path,
+    sim_dir: Path,
+    waves: bool = False,
+    simulator: str = "verilator",
+) -> SimBuild:
+    """Compile (or reuse) the simulator of an emitted design (in sim_dir/<simulator>)."""
     if not (rtl_dir / "filelist.f").is_file():
         raise BuildError(f"{rtl_dir}: no Verilog design (filelist.f missing); recompile the model")
     df = lower(graph)
@@ -106,8 +112,12 @@ def build_rtl_sim(graph: Graph, rtl_dir: Path, sim_dir: Path, waves: bool = Fals
     with open(lock, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)  # one build at a time per design
         return build_stream_sim(
-            design_sources(rtl_dir), _tb_top(graph, df), sim_dir / "verilator",
-            run_dir=rtl_dir, waves=waves,
+            design_sources(rtl_dir),
+            _tb_top(graph, df),
+            sim_dir / simulator,
+            run_dir=rtl_dir,
+            simulator=simulator,
+            waves=waves,
         )
 
 
@@ -121,12 +131,15 @@ def run_rtl(
     reset_at: int | None = None,
     waves: bool = False,
     work: Path | None = None,
+    simulator: str = "verilator",
 ) -> RtlRun:
-    """Simulate the design on model-unit inputs x; returns outputs and timing."""
+    """Simulate the design on model-unit inputs x; returns outputs and timing.
+
+    ``simulator``: "verilator" (default) or "icarus" (Icarus Verilog, if installed)."""
     df = lower(graph)
     stalls = stalls or Stalls.named("both")
     sim_dir = sim_dir or rtl_dir.parent / "sim"
-    sim = build_rtl_sim(graph, rtl_dir, sim_dir, waves)
+    sim = build_rtl_sim(graph, rtl_dir, sim_dir, waves, simulator)
     q = quantize_input(graph.input, x)
     n = int(q.shape[0])
     itf = df.interface

@@ -43,11 +43,12 @@ def verify_graph(
     hls_dir: Path | None = None,
     rtl_dir: Path | None = None,
     stalls: Stalls | None = None,
+    simulator: str = "verilator",
 ) -> VerifyResult:
     """Run golden and every other engine on x and compare each with golden.
 
     csim needs the build's HLS project, rtl its Verilog design (simulated with ``stalls``,
-    default random gaps and back-pressure on both sides)."""
+    default random gaps and back-pressure on both sides, under ``simulator``)."""
     golden = run_golden(graph, x)
     comps: dict[str, Comparison] = {}
     notes: dict[str, str] = {}
@@ -64,7 +65,7 @@ def verify_graph(
         elif e == "rtl":
             if rtl_dir is None:
                 raise ValueError("the rtl engine needs a build's Verilog design")
-            run = run_rtl(graph, rtl_dir, x, stalls=stalls)
+            run = run_rtl(graph, rtl_dir, x, stalls=stalls, simulator=simulator)
             comps[e] = compare_exact(graph, golden, run.result)
             notes[e] = run.describe()
     return VerifyResult(frames=int(x.shape[0]), golden=golden, comparisons=comps, notes=notes)

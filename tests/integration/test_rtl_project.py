@@ -4,6 +4,7 @@ middle of a frame, a long run under random stalls, the command line. No torch ne
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +34,11 @@ def _compile(model: Path, out: Path, *extra: str) -> Build:
 
 @pytest.mark.parametrize("kind", ["tiny_mlp", "finn_cnn"])
 def test_hostile_names_lint_and_simulate(kind: str, tmp_path: Path) -> None:
-    src = save(tiny_mlp(), tmp_path / "t.onnx") if kind == "tiny_mlp" else zoo.finn_cnn(
-        tmp_path, seed=3
-    ).path
+    src = (
+        save(tiny_mlp(), tmp_path / "t.onnx")
+        if kind == "tiny_mlp"
+        else zoo.finn_cnn(tmp_path, seed=3).path
+    )
     b = _compile(hostile_copy(src, tmp_path), tmp_path / "b")
     files = [p for p in b.rtl_dir.rglob("*") if p.is_file()]
     for p in files:
@@ -64,8 +67,12 @@ def test_filelist_and_memories_consistent(tmp_path: Path) -> None:
     text = {p: p.read_text() for p in srcs}
     defined = [m for t in text.values() for m in re.findall(r"^module (\w+)", t, re.M)]
     assert len(defined) == len(set(defined))
-    used = {m for p, t in text.items() if p.parent == b.rtl_dir
-            for m in re.findall(r"^    (\w+)(?: #\(| u_| mvau| pool)", t, re.M)}
+    used = {
+        m
+        for p, t in text.items()
+        if p.parent == b.rtl_dir
+        for m in re.findall(r"^    (\w+)(?: #\(| u_| mvau| pool)", t, re.M)
+    }
     assert used and used <= set(defined), used - set(defined)
     mems = sorted(b.rtl_dir.glob("*.mem"))
     named = {
@@ -132,8 +139,10 @@ def test_thousand_frames_under_stalls(tmp_path: Path) -> None:
     x = random_inputs(b.graph, 1000, seed=21)
     run = run_rtl(b.graph, b.rtl_dir, x, stalls=Stalls(gap=128, backpressure=128, seed=77))
     cmp = compare_exact(b.graph, run_golden(b.graph, x), run.result)
-    print(f"\n1000 frames: {cmp.bits_compared:,} values, {cmp.bit_mismatches} mismatches; "
-          f"{run.describe()}")
+    print(
+        f"\n1000 frames: {cmp.bits_compared:,} values, {cmp.bit_mismatches} mismatches; "
+        f"{run.describe()}"
+    )
     assert cmp.ok and run.frames == 1000
     assert len(run.log.beats) == 1000 * lower(b.graph).interface.output.beats
 
@@ -155,3 +164,26 @@ def test_cli_run_and_verify_rtl(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["verify", str(tmp_path / "b"), "--engines", "golden,rtl", "--random", "20"]) == 0
     text = capsys.readouterr().out
     assert "golden vs rtl" in text and "cycles/frame" in text and "result: PASS" in text
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="Icarus Verilog not installed")
+def test_icarus_second_simulator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same design and harness under Icarus Verilog: bit-exact, same cycle counts."""
+    b = _compile(zoo.finn_cnn(tmp_path, seed=3).path, tmp_path / "b")
+    x = random_inputs(b.graph, 8, seed=4)
+    golden = run_golden(b.graph, x)
+    st = Stalls.named("both", 5)
+    runs = {
+        s: run_rtl(b.graph, b.rtl_dir, x, stalls=st, simulator=s) for s in ("icarus", "verilator")
+    }
+    for s, run in runs.items():
+        cmp = compare_exact(b.graph, golden, run.result)
+        print(
+            f"\n{s}: {cmp.bits_compared} values, {cmp.bit_mismatches} mismatches; {run.describe()}"
+        )
+        assert cmp.ok
+    assert runs["icarus"].log.epochs == runs["verilator"].log.epochs  # cycle for cycle
+    capsys.readouterr()
+    args = ["verify", str(tmp_path / "b"), "--engines", "golden,rtl", "--random", "4"]
+    assert main([*args, "--simulator", "icarus"]) == 0
+    assert "result: PASS" in capsys.readouterr().out
