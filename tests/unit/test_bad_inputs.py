@@ -541,6 +541,22 @@ def csim_without_ap_int(t: Path) -> list[str]:
     return ["run", str(b), "--inputs", str(t / "x.npy"), "--engine", "csim", "-o", str(t / "y.npy")]
 
 
+def rtl_design_missing(t: Path) -> list[str]:
+    """A build whose Verilog design was removed."""
+    model = _model(t)
+    b = t / "b"
+    assert main(["compile", str(model), "-o", str(b)]) == 0
+    (b / "rtl" / "filelist.f").unlink()
+    np.save(t / "x.npy", np.zeros((2, 16), np.float32) + 0.5)
+    return ["run", str(b), "--inputs", str(t / "x.npy"), "--engine", "rtl", "-o", str(t / "y.npy")]
+
+
+def rtl_unknown_simulator(t: Path) -> list[str]:
+    np.save(t / "x.npy", np.zeros((2, 16), np.float32) + 0.5)
+    args = ["--engine", "rtl", "--simulator", "modelsim", "-o", str(t / "y.npy")]
+    return ["run", str(_model(t)), "--inputs", str(t / "x.npy"), *args]
+
+
 def no_command(t: Path) -> list[str]:
     return []
 
@@ -619,6 +635,8 @@ CASES: list[Case] = [
     folding_bad_value,
     clock_not_positive,
     csim_without_ap_int,
+    rtl_design_missing,
+    rtl_unknown_simulator,
 ]
 
 # Environment of a case (set for its run only).
@@ -677,6 +695,8 @@ MENTIONS = {
     "folding_bad_value": "positive integers",
     "clock_not_positive": "--clock-mhz",
     "csim_without_ap_int": "ap_int.h",
+    "rtl_design_missing": "filelist.f",
+    "rtl_unknown_simulator": "modelsim",
 }
 
 
