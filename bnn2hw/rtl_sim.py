@@ -45,6 +45,7 @@ __all__ = [
     "simulator_path",
     "tb_top_text",
     "verilator_bin_dir",
+    "wave_format",
 ]
 
 TB_TOP = "b2h_tb_top"
@@ -194,7 +195,8 @@ def build_stream_sim(
         args = incs
     stamp = build_dir / "bnn2hw.stamp"
     opt = "-O2" if optimize else "-O0"  # -O3: no faster, 10% longer to compile (CNV)
-    key = _stamp(srcs, top_text, [sim, str(waves), opt, _BUILD_FLOW, *args])
+    fmt = wave_format() if waves else ""
+    key = _stamp(srcs, top_text, [sim, str(waves), fmt, opt, _BUILD_FLOW, *args])
     binary = build_dir / TB_TOP
     fresh = stamp.exists() and stamp.read_text() == key
     if not (fresh and (sim != "verilator" or binary.exists())):
@@ -256,6 +258,15 @@ def _make_list(build_dir: Path, *names: str) -> list[str]:
     return words
 
 
+_TRACE_FLAG = {"fst": "--trace-fst", "vcd": "--trace"}
+
+
+def wave_format() -> str:
+    """ "fst" when the LZ4 headers Verilator's FST writer needs are installed (Debian
+    liblz4-dev), else "vcd" (bigger files, readable by the same viewers)."""
+    return "fst" if Path("/usr/include/lz4.h").exists() else "vcd"
+
+
 def _build_verilator(
     srcs: Sequence[Path], build_dir: Path, args: Sequence[str], waves: bool, log: Path
 ) -> None:
@@ -287,7 +298,7 @@ def _build_verilator(
         TB_TOP,
         "-LDFLAGS",
         f"-Wl,-rpath,{libs} -L{libs} -lcocotbvpi_verilator",
-        *(["--trace"] if waves else []),
+        *([_TRACE_FLAG[wave_format()]] if waves else []),
         *args,
         str(vlt),
         str(cfg.share_dir / "lib" / "verilator" / "verilator.cpp"),
@@ -514,7 +525,10 @@ def run_stream_sim(
     watchdog: int = 1_000_000,
     waves: bool = False,
 ) -> StreamLog:
-    """Stream ``input_lines`` (hex beats) through the compiled design; returns the output log."""
+    """Stream ``input_lines`` (hex beats) through the compiled design; returns the output log.
+
+    ``waves`` (the simulator built with waves): the run's waveform goes to ``work/waves.fst``
+    (or ``.vcd``, see :func:`wave_format`); Verilator only."""
     from cocotb_tools.runner import get_results
 
     st = stalls or Stalls()
@@ -536,6 +550,9 @@ def run_stream_sim(
     ]
     if reset_at is not None:
         plusargs.append(f"+b2h_reset_at={reset_at}")
+    trace_args: list[str] = []
+    if waves and sim.simulator == "verilator":
+        trace_args = ["--trace-file", str(work / f"waves.{wave_format()}")]
     with _environment():
         runner = _runner(sim.simulator)
         t0 = time.perf_counter()
@@ -550,6 +567,7 @@ def run_stream_sim(
                 plusargs=plusargs,
                 extra_env={"B2H_STATUS": str(status), **_SIM_ENV},
                 waves=waves,
+                test_args=trace_args,
                 log_file=str(work / "sim.log"),
             )
         except SystemExit:  # under pytest the runner exits on a failed cocotb test

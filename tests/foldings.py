@@ -73,7 +73,6 @@ def fold_list(table: list[tuple[int, int]]) -> Chooser:
     return choose
 
 
-
 def compile_at(model: Path, compile_args: list[str], choose: Chooser, tmp: Path) -> Build:
     """Compile ``model`` at the folding ``choose`` picks (given as a --folding file)."""
     # the default build tells the layer names; the folding under test is then given as a file

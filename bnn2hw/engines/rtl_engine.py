@@ -10,6 +10,7 @@ the latency.
 from __future__ import annotations
 
 import fcntl
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from bnn2hw.rtl_sim import (
     build_stream_sim,
     run_stream_sim,
     tb_top_text,
+    wave_format,
 )
 
 __all__ = ["RtlRun", "build_rtl_sim", "run_rtl", "steady_state"]
@@ -129,17 +131,18 @@ def run_rtl(
     stalls: Stalls | None = None,
     sim_dir: Path | None = None,
     reset_at: int | None = None,
-    waves: bool = False,
+    waves: Path | None = None,
     work: Path | None = None,
     simulator: str = "verilator",
 ) -> RtlRun:
     """Simulate the design on model-unit inputs x; returns outputs and timing.
 
-    ``simulator``: "verilator" (default) or "icarus" (Icarus Verilog, if installed)."""
+    ``simulator``: "verilator" (default) or "icarus" (Icarus Verilog, if installed).
+    ``waves``: write the run's waveform there (FST, or VCD without liblz4-dev; Verilator)."""
     df = lower(graph)
     stalls = stalls or Stalls.named("both")
     sim_dir = sim_dir or rtl_dir.parent / "sim"
-    sim = build_rtl_sim(graph, rtl_dir, sim_dir, waves, simulator)
+    sim = build_rtl_sim(graph, rtl_dir, sim_dir, waves is not None, simulator)
     q = quantize_input(graph.input, x)
     n = int(q.shape[0])
     itf = df.interface
@@ -154,8 +157,13 @@ def run_rtl(
             stalls=stalls,
             reset_at=reset_at,
             watchdog=4 * total + 10_000,
-            waves=waves,
+            waves=waves is not None,
         )
+        if waves is not None:
+            dump = (Path(work) if work is not None else Path(tmp)) / f"waves.{wave_format()}"
+            if not dump.exists():
+                raise BuildError(f"RTL simulation wrote no waveform ({dump.name})")
+            shutil.move(str(dump), str(waves))
     if log.hung:
         raise BuildError(
             f"RTL simulation hung: {len(log.beats)} of {n * itf.output.beats} output beats "

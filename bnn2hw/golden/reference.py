@@ -170,12 +170,14 @@ def port_result(
         acc = np.zeros((n, 0), dtype=np.int64)
         logits = np.zeros((n, 0), dtype=np.float32)
         output = out.reshape(n, *graph.output.shape) if graph.output.topk_in_model else out
-        return GoldenResult(output=output, logits=logits, acc=acc, acts=acts, labels=out,
-                            tensors=tensor_map(graph))
+        return GoldenResult(
+            output=output, logits=logits, acc=acc, acts=acts, labels=out, tensors=tensor_map(graph)
+        )
     acc = out.reshape(n, *last.out_shape)
     logits = epilogue_logits(graph, acc)
-    return GoldenResult(output=logits, logits=logits, acc=acc, acts=acts, labels=None,
-                        tensors=tensor_map(graph))
+    return GoldenResult(
+        output=logits, logits=logits, acc=acc, acts=acts, labels=None, tensors=tensor_map(graph)
+    )
 
 
 def _logit_shape(graph: Graph, layer: MatVec) -> tuple[int, ...]:

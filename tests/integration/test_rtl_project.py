@@ -19,7 +19,7 @@ from bnn2hw.engines.rtl_engine import run_rtl
 from bnn2hw.golden import run_golden
 from bnn2hw.hw.dataflow import lower
 from bnn2hw.hw.vectors import decode_output
-from bnn2hw.rtl_sim import Stalls, lint_verilog
+from bnn2hw.rtl_sim import Stalls, lint_verilog, wave_format
 from bnn2hw.stimuli import random_inputs
 from bnn2hw.verify import verify_graph
 from bnn2hw.verify.compare import compare_exact
@@ -187,3 +187,18 @@ def test_icarus_second_simulator(tmp_path: Path, capsys: pytest.CaptureFixture[s
     args = ["verify", str(tmp_path / "b"), "--engines", "golden,rtl", "--random", "4"]
     assert main([*args, "--simulator", "icarus"]) == 0
     assert "result: PASS" in capsys.readouterr().out
+
+
+def test_waveform_on_request(tmp_path: Path) -> None:
+    b = _compile(save(tiny_mlp(), tmp_path / "t.onnx"), tmp_path / "b")
+    x = random_inputs(b.graph, 4, seed=1)
+    np.save(tmp_path / "x.npy", x)
+    fmt = wave_format()
+    dump = tmp_path / f"run.{fmt}"
+    args = ["run", str(tmp_path / "b"), "--inputs", str(tmp_path / "x.npy"), "--engine", "rtl"]
+    assert main([*args, "-o", str(tmp_path / "y.npy"), "--waves", str(dump)]) == 0
+    head = dump.read_bytes()[:64]
+    assert dump.stat().st_size > 1000
+    if fmt == "vcd":
+        assert b"$date" in head or b"$version" in head or b"$timescale" in head
+    print(f"\nwaveform: {dump.name}, {dump.stat().st_size:,} bytes ({fmt})")

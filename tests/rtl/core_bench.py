@@ -54,8 +54,13 @@ def run_core(
     for mix in mixes:
         st = Stalls.named(mix, seed)
         log = run_stream_sim(
-            sim, lines, tmp / mix, in_frame_beats=in_frame, out_frame_beats=out_frame,
-            stalls=st, watchdog=20000,
+            sim,
+            lines,
+            tmp / mix,
+            in_frame_beats=in_frame,
+            out_frame_beats=out_frame,
+            stalls=st,
+            watchdog=20000,
         )
         got = log.beats
         print(

@@ -91,21 +91,34 @@ def test_mvau(case: MvauCase, tmp_path: Path) -> None:
         t[0], t[-1] = lo_t, hi_t
     want = _expected(case, w, x, t)
 
-    in_s = Stream(elems=case.simd, bits=case.in_bits, beats=case.mw // case.simd * case.reps,
-                  signed=case.in_signed)
+    in_s = Stream(
+        elems=case.simd,
+        bits=case.in_bits,
+        beats=case.mw // case.simd * case.reps,
+        signed=case.in_signed,
+    )
     out_bits = 1 if case.threshold else acc_bits
     nf = case.mh // case.pe
-    out_s = Stream(elems=case.pe, bits=out_bits, beats=nf * case.reps,
-                   signed=acc_signed and not case.threshold)
+    out_s = Stream(
+        elems=case.pe, bits=out_bits, beats=nf * case.reps, signed=acc_signed and not case.threshold
+    )
     wfile, tfile = tmp_path / "w.mem", tmp_path / "t.mem"
     wfile.write_text("".join(f"{h}\n" for h in mvau_rom_words(w, case.pe, case.simd)))
     params: dict[str, int | str] = {
-        "MW": case.mw, "MH": case.mh, "PE": case.pe, "SIMD": case.simd,
-        "IN_BITS": case.in_bits, "IN_SIGNED": int(case.in_signed),
-        "ACC_BITS": acc_bits, "ACC_SIGNED": int(acc_signed),
-        "THRESHOLD": int(case.threshold), "THRESH_BITS": thresh_bits,
-        "WEIGHTS": str(wfile), "THRESHOLDS": str(tfile),
-        "BLOCK_ROM": int(case.block_rom), "STAGE_LEVELS": case.stage_levels,
+        "MW": case.mw,
+        "MH": case.mh,
+        "PE": case.pe,
+        "SIMD": case.simd,
+        "IN_BITS": case.in_bits,
+        "IN_SIGNED": int(case.in_signed),
+        "ACC_BITS": acc_bits,
+        "ACC_SIGNED": int(acc_signed),
+        "THRESHOLD": int(case.threshold),
+        "THRESH_BITS": thresh_bits,
+        "WEIGHTS": str(wfile),
+        "THRESHOLDS": str(tfile),
+        "BLOCK_ROM": int(case.block_rom),
+        "STAGE_LEVELS": case.stage_levels,
     }
     if t is not None:
         ts = Stream(elems=case.pe, bits=thresh_bits, beats=nf, signed=acc_signed)
@@ -114,9 +127,15 @@ def test_mvau(case: MvauCase, tmp_path: Path) -> None:
     else:
         tfile.write_text("0\n")
     run_core(
-        tmp_path, module="b2h_mvau", sources=rtl_sources(*MVAU_SOURCES), params=params,
-        in_width=in_s.width, out_width=out_s.width,
+        tmp_path,
+        module="b2h_mvau",
+        sources=rtl_sources(*MVAU_SOURCES),
+        params=params,
+        in_width=in_s.width,
+        out_width=out_s.width,
         beats_in=list(pack_beats(x.reshape(frames, -1), in_s)),
         beats_out=list(pack_beats(want.reshape(frames, -1), out_s)),
-        in_frame=in_s.beats, out_frame=out_s.beats, label=str(case),
+        in_frame=in_s.beats,
+        out_frame=out_s.beats,
+        label=str(case),
     )

@@ -148,20 +148,41 @@ def _select(tmp: Path, shared: Path, config: Config) -> Selected:
 
 
 def _bench(
-    tmp: Path, shared: Path, config: Config, *, beats_in: Sequence[int], beats_out: Sequence[int],
-    in_frame: int, out_frame: int, max_cycles: int,
+    tmp: Path,
+    shared: Path,
+    config: Config,
+    *,
+    beats_in: Sequence[int],
+    beats_out: Sequence[int],
+    in_frame: int,
+    out_frame: int,
+    max_cycles: int,
 ) -> None:
     """Stream ``beats_in`` through ``config`` under every stall mix (run_core), then once more
     without stalls, checking the beats and the cycle bound ``max_cycles``."""
     sel = _select(tmp, shared, config)
     run_core(
-        tmp, module=SELECTOR, sources=sel.sources, params={}, in_width=sel.in_width,
-        out_width=sel.out_width, beats_in=beats_in, beats_out=beats_out, in_frame=in_frame,
-        out_frame=out_frame, mixes=("input", "output", "both"), run_dir=sel.run,
+        tmp,
+        module=SELECTOR,
+        sources=sel.sources,
+        params={},
+        in_width=sel.in_width,
+        out_width=sel.out_width,
+        beats_in=beats_in,
+        beats_out=beats_out,
+        in_frame=in_frame,
+        out_frame=out_frame,
+        mixes=("input", "output", "both"),
+        run_dir=sel.run,
     )
     log = run_stream_sim(
-        sel.sim(tmp), [hexw(b, sel.in_width) for b in beats_in], tmp / "none",
-        in_frame_beats=in_frame, out_frame_beats=out_frame, stalls=Stalls(), watchdog=20000,
+        sel.sim(tmp),
+        [hexw(b, sel.in_width) for b in beats_in],
+        tmp / "none",
+        in_frame_beats=in_frame,
+        out_frame_beats=out_frame,
+        stalls=Stalls(),
+        watchdog=20000,
     )
     got = log.beats
     print(
@@ -234,8 +255,12 @@ class LabelCase:
 
     def config(self) -> Config:
         params = (
-            ("N", self.n), ("PE", self.pe), ("ACC_BITS", self.acc_bits),
-            ("ACC_SIGNED", int(self.signed)), ("K", self.k), ("IDX_BITS", self.idx_bits),
+            ("N", self.n),
+            ("PE", self.pe),
+            ("ACC_BITS", self.acc_bits),
+            ("ACC_SIGNED", int(self.signed)),
+            ("K", self.k),
+            ("IDX_BITS", self.idx_bits),
             ("DESCENDING", int(self.descending)),
         )
         return Config("b2h_label_select", params, self.pe * self.acc_bits, self.k * self.idx_bits)
@@ -252,8 +277,13 @@ CONVERT_CASES = [
     ConvertCase(1, 4, 8, 16),
     ConvertCase(3, 3, 4, 12),
 ]
-RESIZE_CASES = [ResizeCase(10, 16), ResizeCase(16, 10), ResizeCase(8, 8), ResizeCase(1, 8),
-                ResizeCase(72, 70)]
+RESIZE_CASES = [
+    ResizeCase(10, 16),
+    ResizeCase(16, 10),
+    ResizeCase(8, 8),
+    ResizeCase(1, 8),
+    ResizeCase(72, 70),
+]
 LABEL_CASES = [
     LabelCase("top3_desc_signed_pe1_ties", 10, 1, 3, True, 3, 4, True),
     LabelCase("top1_asc_unsigned_pe4_ties", 12, 4, 2, False, 1, 4, False),
@@ -276,8 +306,14 @@ def test_axis_fifo(case: FifoCase, tmp_path: Path, shared_build: Path) -> None:
     rng = random.Random(f"fifo{case.width},{case.depth}")
     data = [0, (1 << case.width) - 1] + [rng.getrandbits(case.width) for _ in range(case.beats - 2)]
     _bench(
-        tmp_path, shared_build, case.config(), beats_in=data, beats_out=data, in_frame=1,
-        out_frame=1, max_cycles=case.beats + OVERHEAD,
+        tmp_path,
+        shared_build,
+        case.config(),
+        beats_in=data,
+        beats_out=data,
+        in_frame=1,
+        out_frame=1,
+        max_cycles=case.beats + OVERHEAD,
     )
 
 
@@ -295,8 +331,13 @@ def test_width_convert(case: ConvertCase, tmp_path: Path, shared_build: Path) ->
     x[0], x[1] = 0, (1 << ew) - 1
     beats_in, beats_out = _pack(x, case.in_e, ew), _pack(x, case.out_e, ew)
     _bench(
-        tmp_path, shared_build, case.config(), beats_in=beats_in, beats_out=beats_out,
-        in_frame=case.n // case.in_e, out_frame=case.n // case.out_e,
+        tmp_path,
+        shared_build,
+        case.config(),
+        beats_in=beats_in,
+        beats_out=beats_out,
+        in_frame=case.n // case.in_e,
+        out_frame=case.n // case.out_e,
         max_cycles=max(len(beats_in), len(beats_out)) + OVERHEAD,  # narrow side: a beat a cycle
     )
 
@@ -311,8 +352,14 @@ def test_axis_resize(case: ResizeCase, tmp_path: Path, shared_build: Path) -> No
     data = [0, (1 << case.in_w) - 1] + [rng.getrandbits(case.in_w) for _ in range(398)]
     want = [b & ((1 << case.out_w) - 1) for b in data]
     _bench(
-        tmp_path, shared_build, case.config(), beats_in=data, beats_out=want, in_frame=1,
-        out_frame=1, max_cycles=len(data) + OVERHEAD,
+        tmp_path,
+        shared_build,
+        case.config(),
+        beats_in=data,
+        beats_out=want,
+        in_frame=1,
+        out_frame=1,
+        max_cycles=len(data) + OVERHEAD,
     )
 
 
@@ -334,9 +381,13 @@ def test_label_select(case: LabelCase, tmp_path: Path, shared_build: Path) -> No
     sign = 1 if case.descending else -1
     want = np.argsort(-sign * acc, axis=1, kind="stable")[:, : case.k]
     _bench(
-        tmp_path, shared_build, case.config(),
-        beats_in=_pack(acc, case.pe, case.acc_bits), beats_out=_pack(want, case.k, case.idx_bits),
-        in_frame=case.n // case.pe, out_frame=1,
+        tmp_path,
+        shared_build,
+        case.config(),
+        beats_in=_pack(acc, case.pe, case.acc_bits),
+        beats_out=_pack(want, case.k, case.idx_bits),
+        in_frame=case.n // case.pe,
+        out_frame=1,
         max_cycles=case.frames * case.n + OVERHEAD,  # one accumulator per cycle
     )
 
@@ -365,9 +416,14 @@ def test_reset_mid_frame(case: ConvertCase | LabelCase, tmp_path: Path, shared_b
     sel = _select(tmp_path, shared_build, case.config())
     reset_at = 5 + in_frame * frames // 3 + in_frame // 2  # about a third in, mid-frame
     log = run_stream_sim(
-        sel.sim(tmp_path), [hexw(b, sel.in_width) for b in beats_in], tmp_path / "reset",
-        in_frame_beats=in_frame, out_frame_beats=out_frame, stalls=Stalls.named("both"),
-        reset_at=reset_at, watchdog=20000,
+        sel.sim(tmp_path),
+        [hexw(b, sel.in_width) for b in beats_in],
+        tmp_path / "reset",
+        in_frame_beats=in_frame,
+        out_frame_beats=out_frame,
+        stalls=Stalls.named("both"),
+        reset_at=reset_at,
+        watchdog=20000,
     )
     after = [f for c, f in log.frame_starts if c > reset_at]
     assert len(log.epochs) == 2 and after, "one reset, frames after it"

@@ -71,11 +71,19 @@ class Window:
         top, left, bottom, right = self.pads
         oh, ow = self.out_hw
         return (
-            ("IFM_H", self.h), ("IFM_W", self.w), ("C", self.c),
-            ("KH", self.kernel[0]), ("KW", self.kernel[1]),
-            ("SH", self.stride[0]), ("SW", self.stride[1]),
-            ("PT", top), ("PL", left), ("PB", bottom), ("PR", right),
-            ("OFM_H", oh), ("OFM_W", ow),
+            ("IFM_H", self.h),
+            ("IFM_W", self.w),
+            ("C", self.c),
+            ("KH", self.kernel[0]),
+            ("KW", self.kernel[1]),
+            ("SH", self.stride[0]),
+            ("SW", self.stride[1]),
+            ("PT", top),
+            ("PL", left),
+            ("PB", bottom),
+            ("PR", right),
+            ("OFM_H", oh),
+            ("OFM_W", ow),
         )
 
     def window_beats(self, per_beat: int) -> int:
@@ -106,8 +114,12 @@ class SwgCase:
 
     def config(self) -> Config:
         w = self.simd * self.ew
-        params = (*self.win.params(), ("SIMD", self.simd), ("EW", self.ew),
-                  ("PAD", f"{self.ew}'d{self.pad}"))
+        params = (
+            *self.win.params(),
+            ("SIMD", self.simd),
+            ("EW", self.ew),
+            ("PAD", f"{self.ew}'d{self.pad}"),
+        )
         return Config("b2h_swg", params, w, w)
 
 
@@ -136,8 +148,9 @@ SWG_CASES = [
     SwgCase("one_row_k3_pad1_pad+1", Window(1, 6, 2, (3, 3), pads=(1, 1, 1, 1)), 1, 1, pad=1),
     SwgCase("whole_image_r_eq_h", Window(4, 3, 2, (4, 3)), 1, 1),
     # the next frame is read whole while this one's padding rows are still being emitted
-    SwgCase("one_row_pad_below_read_ahead", Window(1, 4, 2, (1, 1), pads=(0, 0, 3, 0)), 1, 1,
-            pad=1),
+    SwgCase(
+        "one_row_pad_below_read_ahead", Window(1, 4, 2, (1, 1), pads=(0, 0, 3, 0)), 1, 1, pad=1
+    ),
     SwgCase("k2x3_s3x2_wide_pad+1", Window(8, 9, 4, (2, 3), (3, 2), (1, 1, 0, 1)), 2, 1, pad=1),
     SwgCase("big_pads_r_eq_h_int8", Window(3, 4, 2, (3, 3), (1, 1), (2, 0, 0, 2)), 2, 8),
 ]
@@ -146,8 +159,9 @@ POOL_CASES = [
     PoolCase("k2_s2_full_pe_mixed", Window(4, 4, 8, (2, 2), (2, 2)), 8, (1, 0, 0, 1, 1, 0, 1, 0)),
     PoolCase("k3_s2_pad1_pe1", Window(5, 5, 4, (3, 3), (2, 2), (1, 1, 1, 1)), 1, (1, 0, 1, 0)),
     PoolCase("k2x3_asym_or_only", Window(6, 5, 6, (2, 3), (2, 1), (0, 1, 1, 0)), 3, (0,) * 6),
-    PoolCase("k3_s1_pad1_overlap_pe2", Window(4, 4, 4, (3, 3), (1, 1), (1, 1, 1, 1)), 2,
-             (0, 1, 1, 0)),
+    PoolCase(
+        "k3_s1_pad1_overlap_pe2", Window(4, 4, 4, (3, 3), (1, 1), (1, 1, 1, 1)), 2, (0, 1, 1, 0)
+    ),
     PoolCase("k2_s2_odd_unused_and", Window(5, 5, 2, (2, 2), (2, 2)), 1, (0, 1)),
 ]
 
@@ -264,8 +278,15 @@ def _frame_ends(log_beats: Sequence[tuple[int, int]], out_frame: int) -> list[in
 
 
 def _bench(
-    tmp: Path, shared: Path, config: Config, *, beats_in: Sequence[int], beats_out: Sequence[int],
-    in_frame: int, out_frame: int, frame_cycles: int,
+    tmp: Path,
+    shared: Path,
+    config: Config,
+    *,
+    beats_in: Sequence[int],
+    beats_out: Sequence[int],
+    in_frame: int,
+    out_frame: int,
+    frame_cycles: int,
 ) -> None:
     """Stream ``beats_in`` through ``config`` under every stall mix: the output must equal
     ``beats_out``. Without stalls, consecutive frames must end at most ``frame_cycles`` apart.
@@ -274,15 +295,29 @@ def _bench(
     sel = _select(tmp, shared, config)
     lines = [hexw(b, sel.in_width) for b in beats_in]
     run_core(
-        tmp, module=SELECTOR, sources=sel.sources, params={}, in_width=sel.in_width,
-        out_width=sel.out_width, beats_in=beats_in, beats_out=beats_out, in_frame=in_frame,
-        out_frame=out_frame, mixes=("input", "output", "both"), run_dir=sel.run,
+        tmp,
+        module=SELECTOR,
+        sources=sel.sources,
+        params={},
+        in_width=sel.in_width,
+        out_width=sel.out_width,
+        beats_in=beats_in,
+        beats_out=beats_out,
+        in_frame=in_frame,
+        out_frame=out_frame,
+        mixes=("input", "output", "both"),
+        run_dir=sel.run,
     )
 
     # no stalls: exact beats and the steady-state cycles per frame
     log = run_stream_sim(
-        sel.sim(tmp), lines, tmp / "none", in_frame_beats=in_frame, out_frame_beats=out_frame,
-        stalls=Stalls(), watchdog=20000,
+        sel.sim(tmp),
+        lines,
+        tmp / "none",
+        in_frame_beats=in_frame,
+        out_frame_beats=out_frame,
+        stalls=Stalls(),
+        watchdog=20000,
     )
     got = log.beats
     ends = _frame_ends(log.epochs[-1], out_frame)
@@ -298,8 +333,14 @@ def _bench(
     # reset in the middle of the second input frame (or earlier when the output is the bottleneck)
     reset_at = 5 + in_frame + in_frame // 2
     log = run_stream_sim(
-        sel.sim(tmp), lines, tmp / "reset", in_frame_beats=in_frame, out_frame_beats=out_frame,
-        stalls=Stalls.named("both"), reset_at=reset_at, watchdog=20000,
+        sel.sim(tmp),
+        lines,
+        tmp / "reset",
+        in_frame_beats=in_frame,
+        out_frame_beats=out_frame,
+        stalls=Stalls.named("both"),
+        reset_at=reset_at,
+        watchdog=20000,
     )
     after = [f for c, f in log.frame_starts if c > reset_at]
     assert len(log.epochs) == 2 and after, "one reset, frames after it"
@@ -333,9 +374,13 @@ def test_swg(case: SwgCase, tmp_path: Path, shared_build: Path) -> None:
     # output waits a few cycles for the next frame's rows (case.bubbles).
     r = min(win.kernel[0] + win.stride[0], win.h)
     _bench(
-        tmp_path, shared_build, case.config(),
-        beats_in=_pack(x, case.simd, case.ew), beats_out=_pack(want, case.simd, case.ew),
-        in_frame=in_frame, out_frame=out_frame,
+        tmp_path,
+        shared_build,
+        case.config(),
+        beats_in=_pack(x, case.simd, case.ew),
+        beats_out=_pack(want, case.simd, case.ew),
+        in_frame=in_frame,
+        out_frame=out_frame,
         frame_cycles=max(in_frame, out_frame) + (1 if r == win.h else 0) + case.bubbles,
     )
 
@@ -360,8 +405,12 @@ def test_maxpool(case: PoolCase, tmp_path: Path, shared_build: Path) -> None:
     # the window generator sets the pace: one window beat (or input beat) per cycle
     r = min(win.kernel[0] + win.stride[0], win.h)
     _bench(
-        tmp_path, shared_build, case.config(),
-        beats_in=_pack(x, case.pe, 1), beats_out=_pack(want, case.pe, 1),
-        in_frame=in_frame, out_frame=out_frame,
+        tmp_path,
+        shared_build,
+        case.config(),
+        beats_in=_pack(x, case.pe, 1),
+        beats_out=_pack(want, case.pe, 1),
+        in_frame=in_frame,
+        out_frame=out_frame,
         frame_cycles=max(in_frame, win.window_beats(case.pe)) + (1 if r == win.h else 0),
     )

@@ -16,9 +16,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_clean() -> None:
-    p = _run("ruff", "check", "bnn2hw", "tests", "examples", "benches")
+    p = _run("ruff", "check", "bnn2hw", "tests", "examples", "benches", "sim")
     assert p.returncode == 0, p.stdout[-3000:]
-    p = _run("ruff", "format", "--check", "bnn2hw", "tests", "examples", "benches")
+    p = _run("ruff", "format", "--check", "bnn2hw", "tests", "examples", "benches", "sim")
     assert p.returncode == 0, p.stdout[-3000:]
 
 

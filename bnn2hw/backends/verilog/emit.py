@@ -93,9 +93,19 @@ def _vstr(s: str) -> str:
 def _window_params(w: Window) -> list[tuple[str, str]]:
     h, wd, c = w.ifm
     vals = [
-        ("IFM_H", h), ("IFM_W", wd), ("C", c), ("KH", w.kernel[0]), ("KW", w.kernel[1]),
-        ("SH", w.stride[0]), ("SW", w.stride[1]), ("PT", w.pads[0]), ("PL", w.pads[1]),
-        ("PB", w.pads[2]), ("PR", w.pads[3]), ("OFM_H", w.ofm[0]), ("OFM_W", w.ofm[1]),
+        ("IFM_H", h),
+        ("IFM_W", wd),
+        ("C", c),
+        ("KH", w.kernel[0]),
+        ("KW", w.kernel[1]),
+        ("SH", w.stride[0]),
+        ("SW", w.stride[1]),
+        ("PT", w.pads[0]),
+        ("PL", w.pads[1]),
+        ("PB", w.pads[2]),
+        ("PR", w.pads[3]),
+        ("OFM_H", w.ofm[0]),
+        ("OFM_W", w.ofm[1]),
     ]
     return [(k, str(v)) for k, v in vals]
 
@@ -117,10 +127,16 @@ def _mvau(s: MvauStage, module: str, mems: dict[str, str]) -> list[tuple[str, st
         mems[tname] = _mem_text(beats_to_hex(pack_beats(t, ts), ts.width))
     weight_bits = s.layer.mh * s.layer.mw
     params = [
-        ("MW", s.layer.mw), ("MH", s.layer.mh), ("PE", f.pe), ("SIMD", f.simd),
-        ("IN_BITS", s.in_bits), ("IN_SIGNED", int(s.in_signed)),
-        ("ACC_BITS", s.acc_bits), ("ACC_SIGNED", int(s.acc_signed)),
-        ("THRESHOLD", int(s.threshold)), ("THRESH_BITS", s.thresh_bits),
+        ("MW", s.layer.mw),
+        ("MH", s.layer.mh),
+        ("PE", f.pe),
+        ("SIMD", f.simd),
+        ("IN_BITS", s.in_bits),
+        ("IN_SIGNED", int(s.in_signed)),
+        ("ACC_BITS", s.acc_bits),
+        ("ACC_SIGNED", int(s.acc_signed)),
+        ("THRESHOLD", int(s.threshold)),
+        ("THRESH_BITS", s.thresh_bits),
     ]
     out = [(k, str(v)) for k, v in params]
     out.append(("WEIGHTS", _vstr(wname)))
@@ -141,24 +157,61 @@ def _stage(s: Stage, net: str, mems: dict[str, str]) -> tuple[Instance, Instance
     """The instance of one stage in the top, and the wrapper's inner instance (layers)."""
     if isinstance(s, ResizeStage):
         p = [("IN_WIDTH", str(s.in_width)), ("OUT_WIDTH", str(s.out_width))]
-        return Instance("b2h_axis_resize", s.name, tuple(p), "", "",
-                        f"{s.name}: {s.in_width} -> {s.out_width} bits per beat"), None
+        return Instance(
+            "b2h_axis_resize",
+            s.name,
+            tuple(p),
+            "",
+            "",
+            f"{s.name}: {s.in_width} -> {s.out_width} bits per beat",
+        ), None
     if isinstance(s, ConvertStage):
-        p = [("IN_ELEMS", str(s.inp.elems)), ("OUT_ELEMS", str(s.out.elems)),
-             ("EW", str(s.inp.bits))]
-        return Instance("b2h_width_convert", s.name, tuple(p), "", "",
-                        f"{s.name}: {s.inp.elems} -> {s.out.elems} elements per beat"), None
+        p = [
+            ("IN_ELEMS", str(s.inp.elems)),
+            ("OUT_ELEMS", str(s.out.elems)),
+            ("EW", str(s.inp.bits)),
+        ]
+        return Instance(
+            "b2h_width_convert",
+            s.name,
+            tuple(p),
+            "",
+            "",
+            f"{s.name}: {s.inp.elems} -> {s.out.elems} elements per beat",
+        ), None
     if isinstance(s, SwgStage):
-        p = [*_window_params(s.window), ("SIMD", str(s.simd)), ("EW", str(s.inp.bits)),
-             ("PAD", str(s.pad))]
-        return Instance("b2h_swg", s.name, tuple(p), "", "",
-                        f"{s.name}: sliding window, {s.out.beats} beats/frame"), None
+        p = [
+            *_window_params(s.window),
+            ("SIMD", str(s.simd)),
+            ("EW", str(s.inp.bits)),
+            ("PAD", str(s.pad)),
+        ]
+        return Instance(
+            "b2h_swg",
+            s.name,
+            tuple(p),
+            "",
+            "",
+            f"{s.name}: sliding window, {s.out.beats} beats/frame",
+        ), None
     if isinstance(s, LabelStage):
-        vals = [("N", s.n), ("PE", s.inp.elems), ("ACC_BITS", s.inp.bits),
-                ("ACC_SIGNED", int(s.inp.signed)), ("K", s.k), ("IDX_BITS", s.out.bits),
-                ("DESCENDING", int(s.descending))]
-        return Instance("b2h_label_select", s.name, tuple((k, str(v)) for k, v in vals), "", "",
-                        f"{s.name}: top-{s.k} labels of {s.n} accumulators"), None
+        vals = [
+            ("N", s.n),
+            ("PE", s.inp.elems),
+            ("ACC_BITS", s.inp.bits),
+            ("ACC_SIGNED", int(s.inp.signed)),
+            ("K", s.k),
+            ("IDX_BITS", s.out.bits),
+            ("DESCENDING", int(s.descending)),
+        ]
+        return Instance(
+            "b2h_label_select",
+            s.name,
+            tuple((k, str(v)) for k, v in vals),
+            "",
+            "",
+            f"{s.name}: top-{s.k} labels of {s.n} accumulators",
+        ), None
     module = f"{net}_{s.name}"
     if isinstance(s, MvauStage):
         f = s.folding

@@ -17,8 +17,21 @@ RTL = Path(__file__).resolve().parents[2] / "rtl"
 MVAU = ["b2h_mvau", "b2h_xnor_popcount", "b2h_int_dot", "b2h_adder_tree", "b2h_axis_skid"]
 SWG = ["b2h_swg", "b2h_axis_skid"]
 POOL = ["b2h_maxpool", "b2h_pool_reduce", *SWG]
-WINDOW = {"IFM_H": 6, "IFM_W": 5, "C": 4, "KH": 3, "KW": 2, "SH": 2, "SW": 1, "PT": 1,
-          "PL": 0, "PB": 1, "PR": 1, "OFM_H": 3, "OFM_W": 5}
+WINDOW = {
+    "IFM_H": 6,
+    "IFM_W": 5,
+    "C": 4,
+    "KH": 3,
+    "KW": 2,
+    "SH": 2,
+    "SW": 1,
+    "PT": 1,
+    "PL": 0,
+    "PB": 1,
+    "PR": 1,
+    "OFM_H": 3,
+    "OFM_W": 5,
+}
 
 CORE_CASES: list[tuple[str, list[str], dict[str, int | str]]] = [
     ("b2h_axis_skid", ["b2h_axis_skid"], {"WIDTH": 1}),
@@ -29,23 +42,63 @@ CORE_CASES: list[tuple[str, list[str], dict[str, int | str]]] = [
     ("b2h_width_convert", ["b2h_width_convert"], {"IN_ELEMS": 8, "OUT_ELEMS": 1, "EW": 1}),
     ("b2h_axis_resize", ["b2h_axis_resize"], {"IN_WIDTH": 10, "OUT_WIDTH": 16}),
     ("b2h_axis_resize", ["b2h_axis_resize"], {"IN_WIDTH": 16, "OUT_WIDTH": 10}),
-    ("b2h_label_select", ["b2h_label_select"], {"N": 10, "PE": 2, "ACC_BITS": 7, "K": 3,
-                                                "IDX_BITS": 4}),
-    ("b2h_label_select", ["b2h_label_select"], {"N": 1, "PE": 1, "ACC_BITS": 1, "K": 1,
-                                                "IDX_BITS": 1, "ACC_SIGNED": 0}),
+    (
+        "b2h_label_select",
+        ["b2h_label_select"],
+        {"N": 10, "PE": 2, "ACC_BITS": 7, "K": 3, "IDX_BITS": 4},
+    ),
+    (
+        "b2h_label_select",
+        ["b2h_label_select"],
+        {"N": 1, "PE": 1, "ACC_BITS": 1, "K": 1, "IDX_BITS": 1, "ACC_SIGNED": 0},
+    ),
     ("b2h_adder_tree", ["b2h_adder_tree"], {"N": 1, "LW": 1, "SUM_W": 1}),
     ("b2h_adder_tree", ["b2h_adder_tree"], {"N": 37, "LW": 9, "SIGNED": 1, "SUM_W": 15}),
     ("b2h_mvau", MVAU, {"MW": 8, "MH": 4, "PE": 2, "SIMD": 4}),
     ("b2h_mvau", MVAU, {"MW": 9, "MH": 3, "PE": 1, "SIMD": 1, "THRESHOLD": 0}),
-    ("b2h_mvau", MVAU, {"MW": 12, "MH": 4, "PE": 2, "SIMD": 3, "IN_BITS": 8, "ACC_BITS": 14,
-                        "ACC_SIGNED": 1, "THRESH_BITS": 15}),
-    ("b2h_mvau", MVAU, {"MW": 64, "MH": 16, "PE": 16, "SIMD": 64, "ACC_BITS": 7,
-                        "THRESH_BITS": 8, "BLOCK_ROM": 1}),
+    (
+        "b2h_mvau",
+        MVAU,
+        {
+            "MW": 12,
+            "MH": 4,
+            "PE": 2,
+            "SIMD": 3,
+            "IN_BITS": 8,
+            "ACC_BITS": 14,
+            "ACC_SIGNED": 1,
+            "THRESH_BITS": 15,
+        },
+    ),
+    (
+        "b2h_mvau",
+        MVAU,
+        {"MW": 64, "MH": 16, "PE": 16, "SIMD": 64, "ACC_BITS": 7, "THRESH_BITS": 8, "BLOCK_ROM": 1},
+    ),
     ("b2h_swg", SWG, {**WINDOW, "SIMD": 2, "EW": 1, "PAD": 1}),
     ("b2h_swg", SWG, {**WINDOW, "SIMD": 4, "EW": 8, "PAD": 0}),
-    ("b2h_swg", SWG, {"IFM_H": 1, "IFM_W": 4, "C": 1, "SIMD": 1, "EW": 1, "KH": 1, "KW": 1,
-                      "SH": 1, "SW": 1, "PT": 0, "PL": 0, "PB": 0, "PR": 0, "OFM_H": 1,
-                      "OFM_W": 4, "PAD": 0}),
+    (
+        "b2h_swg",
+        SWG,
+        {
+            "IFM_H": 1,
+            "IFM_W": 4,
+            "C": 1,
+            "SIMD": 1,
+            "EW": 1,
+            "KH": 1,
+            "KW": 1,
+            "SH": 1,
+            "SW": 1,
+            "PT": 0,
+            "PL": 0,
+            "PB": 0,
+            "PR": 0,
+            "OFM_H": 1,
+            "OFM_W": 4,
+            "PAD": 0,
+        },
+    ),
     ("b2h_maxpool", POOL, {**WINDOW, "PE": 2, "AND_MASK": "4'h5"}),
 ]
 
