@@ -263,8 +263,21 @@ def fifo_depth(stages: tuple[Stage, ...], i: int) -> int:
 
 
 def _layer_out(s: Stage) -> bool:
-    """Stages followed by a FIFO: the engines (window generators, MVAUs, pools)."""
+    """The engines (window generators, MVAUs, pools), whose output streams get a FIFO."""
     return isinstance(s, SwgStage | MvauStage | PoolStage)
+
+
+def _fifo_after(stages: tuple[Stage, ...], i: int) -> bool:
+    """Whether a FIFO follows stage i: an engine's output FIFO sits after the width converters
+    that follow it, so the next engine reads whole beats from the FIFO at its own rate (an MVAU
+    takes a vector's SF beats in SF cycles; a gather converter behind a FIFO would hand them over
+    only every R cycles, stalling the MVAU during its first fold)."""
+    if i + 1 >= len(stages) or isinstance(stages[i + 1], ConvertStage):
+        return False
+    j = i
+    while j > 0 and isinstance(stages[j], ConvertStage):
+        j -= 1
+    return _layer_out(stages[j])
 
 
 def rtl_files(graph: Graph) -> tuple[Dataflow, dict[str, str]]:
@@ -280,7 +293,7 @@ def rtl_files(graph: Graph) -> tuple[Dataflow, dict[str, str]]:
     for i, s in enumerate(df.stages):
         inst, inner = _stage(s, net, mems)
         last = i == n - 1
-        fifo = _layer_out(s) and not last
+        fifo = _fifo_after(df.stages, i)
         out = "m_axis" if last and not fifo else s.name
         if out != "m_axis":
             wires.append((out, _out_width(s)))
