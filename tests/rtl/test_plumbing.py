@@ -6,202 +6,27 @@ is compared exactly with the beats computed here in Python (hw.streams packing, 
 argsort). The run without stalls also bounds the cycle count by the core's throughput (one
 narrow beat, or one accumulator, per cycle).
 
-A Verilator build costs far more than a run, so every configuration of every core here is
-compiled into one simulator: a test-only selector top (generated here, simulation only)
-instantiates each configuration and connects the harness to the one numbered in
-``b2h_dut_select.txt`` of the run folder, the others sitting idle. All tests of this file share that
-build through the content-keyed build cache.
+Every configuration of every core here is compiled into one simulator behind a test-only
+selector top, shared by all tests of this file (core_bench.SharedBuild).
 """
 
 from __future__ import annotations
 
 import random
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
-from core_bench import first_difference, hexw, rtl_sources, run_core
-
-from bnn2hw.hw.streams import Stream, pack_beats
-from bnn2hw.rtl_sim import SimBuild, Stalls, build_stream_sim, run_stream_sim, tb_top_text
+from core_bench import Config, SharedBuild, case_rng, pack
 
 pytestmark = pytest.mark.rtl
 
 # harness cycles besides the narrow side's beats: reset, pipeline fill and drain
 OVERHEAD = 24
-SELECT_FILE = "b2h_dut_select.txt"
 SELECTOR = "b2h_plumbing_sel"
 CORES = ("b2h_axis_fifo", "b2h_width_convert", "b2h_axis_resize", "b2h_label_select")
-
-
-@dataclass(frozen=True)
-class Config:
-    """One configuration of a core: the module, its parameters and port widths."""
-
-    module: str
-    params: tuple[tuple[str, int], ...]
-    in_width: int
-    out_width: int
-
-
-def _selector_text(configs: Sequence[Config]) -> str:
-    """Simulation-only top: one instance per configuration, the harness on the selected one
-    (narrower ports use the low bits of the shared ports, zero-extended outputs)."""
-    iw = max(c.in_width for c in configs)
-    ow = max(c.out_width for c in configs)
-    lines = [
-        "// Test-only selector (tests/rtl/test_plumbing.py): one configuration per instance,",
-        f"// the one numbered in {SELECT_FILE} (run folder) drives the ports.",
-        "`resetall",
-        "`timescale 1ns / 1ps",
-        "`default_nettype none",
-        "/* verilator lint_off UNUSEDSIGNAL */",
-        f"module {SELECTOR} (",
-        "    input  wire clk,",
-        "    input  wire rst,",
-        f"    input  wire [{iw - 1}:0] s_axis_tdata,",
-        "    input  wire s_axis_tvalid,",
-        "    output wire s_axis_tready,",
-        f"    output wire [{ow - 1}:0] m_axis_tdata,",
-        "    output wire m_axis_tvalid,",
-        "    input  wire m_axis_tready",
-        ");",
-        "    integer sel = -1;",
-        "    integer fd;",
-        "    integer got;",
-        "    initial begin",
-        f'        fd = $fopen("{SELECT_FILE}", "r");',
-        "        if (fd != 0) begin",
-        '            got = $fscanf(fd, "%d", sel);',
-        "            $fclose(fd);",
-        "        end",
-        "    end",
-    ]
-    ready, valid, data = "1'b0", "1'b0", f"{ow}'d0"
-    for i, c in enumerate(configs):
-        ps = ", ".join(f".{k}({v})" for k, v in c.params)
-        pad = ow - c.out_width
-        out = f"{{{{{pad}{{1'b0}}}}, d{i}}}" if pad else f"d{i}"
-        lines += [
-            f"    wire r{i}, v{i};",
-            f"    wire [{c.out_width - 1}:0] d{i};",
-            f"    {c.module} #({ps}) u{i} (",
-            "        .clk(clk), .rst(rst),",
-            f"        .s_axis_tdata(s_axis_tdata[{c.in_width - 1}:0]),",
-            f"        .s_axis_tvalid(s_axis_tvalid && sel == {i}), .s_axis_tready(r{i}),",
-            f"        .m_axis_tdata(d{i}), .m_axis_tvalid(v{i}),",
-            f"        .m_axis_tready(m_axis_tready && sel == {i})",
-            "    );",
-        ]
-        ready = f"(sel == {i}) ? r{i} : {ready}"
-        valid = f"(sel == {i}) ? v{i} : {valid}"
-        data = f"(sel == {i}) ? {out} : {data}"
-    lines += [
-        f"    assign s_axis_tready = {ready};",
-        f"    assign m_axis_tvalid = {valid};",
-        f"    assign m_axis_tdata = {data};",
-        "endmodule",
-        "/* verilator lint_on UNUSEDSIGNAL */",
-        "`resetall",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-@pytest.fixture(scope="module")
-def shared_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("plumbing_build")
-
-
-@dataclass(frozen=True)
-class Selected:
-    """A configuration picked in the shared build: sources, run folder, shared port widths."""
-
-    sources: list[Path]
-    run: Path
-    in_width: int
-    out_width: int
-
-    def sim(self, tmp: Path) -> SimBuild:
-        top = tb_top_text(SELECTOR, {}, self.in_width, self.out_width)
-        return build_stream_sim(self.sources, top, tmp / "build", run_dir=self.run)
-
-
-def _select(tmp: Path, shared: Path, config: Config) -> Selected:
-    """Point ``tmp``'s build at the shared build and select ``config`` in its run folder."""
-    src = shared / f"{SELECTOR}.v"
-    text = _selector_text(ALL_CONFIGS)
-    if not src.exists() or src.read_text() != text:
-        src.write_text(text)
-    (shared / "build").mkdir(exist_ok=True)
-    (tmp / "build").symlink_to(shared / "build", target_is_directory=True)  # the one build
-    run = tmp / "run"
-    run.mkdir()
-    (run / SELECT_FILE).write_text(f"{ALL_CONFIGS.index(config)}\n")
-    print(f"{config.module} {dict(config.params)}:")
-    iw = max(c.in_width for c in ALL_CONFIGS)
-    ow = max(c.out_width for c in ALL_CONFIGS)
-    return Selected([*rtl_sources(*CORES), src], run, iw, ow)
-
-
-def _bench(
-    tmp: Path,
-    shared: Path,
-    config: Config,
-    *,
-    beats_in: Sequence[int],
-    beats_out: Sequence[int],
-    in_frame: int,
-    out_frame: int,
-    max_cycles: int,
-) -> None:
-    """Stream ``beats_in`` through ``config`` under every stall mix (run_core), then once more
-    without stalls, checking the beats and the cycle bound ``max_cycles``."""
-    sel = _select(tmp, shared, config)
-    run_core(
-        tmp,
-        module=SELECTOR,
-        sources=sel.sources,
-        params={},
-        in_width=sel.in_width,
-        out_width=sel.out_width,
-        beats_in=beats_in,
-        beats_out=beats_out,
-        in_frame=in_frame,
-        out_frame=out_frame,
-        mixes=("input", "output", "both"),
-        run_dir=sel.run,
-    )
-    log = run_stream_sim(
-        sel.sim(tmp),
-        [hexw(b, sel.in_width) for b in beats_in],
-        tmp / "none",
-        in_frame_beats=in_frame,
-        out_frame_beats=out_frame,
-        stalls=Stalls(),
-        watchdog=20000,
-    )
-    got = log.beats
-    print(
-        f"{SELECTOR} [none]: {len(got)} of {len(beats_out)} beats compared, "
-        f"{log.cycles} cycles (at most {max_cycles})"
-    )
-    assert not log.hung, f"none: hung after {len(got)} beats"
-    assert list(got) == list(beats_out), "none: " + first_difference(got, beats_out)
-    assert log.cycles <= max_cycles, f"{log.cycles} cycles, want at most {max_cycles}"
-
-
-def _rng(case: str) -> np.random.Generator:
-    return np.random.default_rng(zlib.crc32(case.encode()))
-
-
-def _pack(elems: np.ndarray, per_beat: int, ew: int) -> list[int]:
-    """Beats (ints) of a flat element sequence, per_beat elements of ew bits (two's complement)."""
-    v = np.asarray(elems, dtype=np.int64).reshape(-1, per_beat) & ((1 << ew) - 1)
-    return [int(b) for b in pack_beats(v, Stream(elems=per_beat, bits=ew, beats=1))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,12 +122,39 @@ LABEL_CASES = [
 ALL_CONFIGS = [c.config() for c in (*FIFO_CASES, *CONVERT_CASES, *RESIZE_CASES, *LABEL_CASES)]
 
 
+@pytest.fixture(scope="module")
+def shared_build(tmp_path_factory: pytest.TempPathFactory) -> SharedBuild:
+    return SharedBuild(tmp_path_factory.mktemp("plumbing_build"), SELECTOR, CORES, ALL_CONFIGS)
+
+
+def _bench(
+    tmp: Path,
+    shared: SharedBuild,
+    config: Config,
+    *,
+    beats_in: Sequence[int],
+    beats_out: Sequence[int],
+    in_frame: int,
+    out_frame: int,
+    max_cycles: int,
+) -> None:
+    """Stream ``beats_in`` through ``config`` under every stall mix, then once more without
+    stalls, checking the beats and the cycle bound ``max_cycles``."""
+    sel = shared.select(tmp, config)
+    sel.run_stalled(
+        tmp, beats_in=beats_in, beats_out=beats_out, in_frame=in_frame, out_frame=out_frame
+    )
+    log = sel.stream(tmp, "none", beats_in, in_frame=in_frame, out_frame=out_frame)
+    sel.check(log, beats_out, "none", f" (at most {max_cycles})")
+    assert log.cycles <= max_cycles, f"{log.cycles} cycles, want at most {max_cycles}"
+
+
 # ---------------------------------------------------------------------------------------------
 # FIFO
 
 
 @pytest.mark.parametrize("case", FIFO_CASES, ids=lambda c: f"w{c.width}_d{c.depth}")
-def test_axis_fifo(case: FifoCase, tmp_path: Path, shared_build: Path) -> None:
+def test_axis_fifo(case: FifoCase, tmp_path: Path, shared_build: SharedBuild) -> None:
     rng = random.Random(f"fifo{case.width},{case.depth}")
     data = [0, (1 << case.width) - 1] + [rng.getrandbits(case.width) for _ in range(case.beats - 2)]
     _bench(
@@ -324,12 +176,14 @@ def test_axis_fifo(case: FifoCase, tmp_path: Path, shared_build: Path) -> None:
 @pytest.mark.parametrize(
     "case", CONVERT_CASES, ids=lambda c: f"{c.in_e}x{c.ew}b_to_{c.out_e}x{c.ew}b"
 )
-def test_width_convert(case: ConvertCase, tmp_path: Path, shared_build: Path) -> None:
+def test_width_convert(case: ConvertCase, tmp_path: Path, shared_build: SharedBuild) -> None:
     frames = 40
     ew = case.ew
-    x = _rng(f"convert{case.in_e},{case.out_e},{ew}").integers(0, 1 << ew, size=(frames, case.n))
+    x = case_rng(f"convert{case.in_e},{case.out_e},{ew}").integers(
+        0, 1 << ew, size=(frames, case.n)
+    )
     x[0], x[1] = 0, (1 << ew) - 1
-    beats_in, beats_out = _pack(x, case.in_e, ew), _pack(x, case.out_e, ew)
+    beats_in, beats_out = pack(x, case.in_e, ew), pack(x, case.out_e, ew)
     _bench(
         tmp_path,
         shared_build,
@@ -347,7 +201,7 @@ def test_width_convert(case: ConvertCase, tmp_path: Path, shared_build: Path) ->
 
 
 @pytest.mark.parametrize("case", RESIZE_CASES, ids=lambda c: f"{c.in_w}_to_{c.out_w}")
-def test_axis_resize(case: ResizeCase, tmp_path: Path, shared_build: Path) -> None:
+def test_axis_resize(case: ResizeCase, tmp_path: Path, shared_build: SharedBuild) -> None:
     rng = random.Random(f"resize{case.in_w},{case.out_w}")
     data = [0, (1 << case.in_w) - 1] + [rng.getrandbits(case.in_w) for _ in range(398)]
     want = [b & ((1 << case.out_w) - 1) for b in data]
@@ -368,8 +222,8 @@ def test_axis_resize(case: ResizeCase, tmp_path: Path, shared_build: Path) -> No
 
 
 @pytest.mark.parametrize("case", LABEL_CASES, ids=lambda c: c.id)
-def test_label_select(case: LabelCase, tmp_path: Path, shared_build: Path) -> None:
-    rng = _rng(f"label/{case.id}")
+def test_label_select(case: LabelCase, tmp_path: Path, shared_build: SharedBuild) -> None:
+    rng = case_rng("label", case.id)
     lo = -(1 << (case.acc_bits - 1)) if case.signed else 0
     hi = (1 << (case.acc_bits - 1)) - 1 if case.signed else (1 << case.acc_bits) - 1
     acc = rng.integers(lo, hi + 1, size=(case.frames, case.n), dtype=np.int64)
@@ -384,8 +238,8 @@ def test_label_select(case: LabelCase, tmp_path: Path, shared_build: Path) -> No
         tmp_path,
         shared_build,
         case.config(),
-        beats_in=_pack(acc, case.pe, case.acc_bits),
-        beats_out=_pack(want, case.k, case.idx_bits),
+        beats_in=pack(acc, case.pe, case.acc_bits),
+        beats_out=pack(want, case.k, case.idx_bits),
         in_frame=case.n // case.pe,
         out_frame=1,
         max_cycles=case.frames * case.n + OVERHEAD,  # one accumulator per cycle
@@ -399,39 +253,29 @@ def test_label_select(case: LabelCase, tmp_path: Path, shared_build: Path) -> No
 @pytest.mark.parametrize(
     "case", [CONVERT_CASES[0], CONVERT_CASES[3], LABEL_CASES[2]], ids=["gather", "split", "label"]
 )
-def test_reset_mid_frame(case: ConvertCase | LabelCase, tmp_path: Path, shared_build: Path) -> None:
-    rng = _rng(f"reset/{case}")
+def test_reset_mid_frame(
+    case: ConvertCase | LabelCase, tmp_path: Path, shared_build: SharedBuild
+) -> None:
+    rng = case_rng("reset", str(case))
     if isinstance(case, ConvertCase):
         frames, ew = 40, case.ew
         x = rng.integers(0, 1 << ew, size=(frames, case.n))
-        beats_in, beats_out = _pack(x, case.in_e, ew), _pack(x, case.out_e, ew)
+        beats_in, beats_out = pack(x, case.in_e, ew), pack(x, case.out_e, ew)
         in_frame, out_frame = case.n // case.in_e, case.n // case.out_e
     else:
         frames, bits = 40, case.acc_bits
         lo = -(1 << (bits - 1)) if case.signed else 0
         acc = rng.integers(lo, lo + (1 << bits), size=(frames, case.n))
         want = np.argsort(-acc if case.descending else acc, axis=1, kind="stable")[:, : case.k]
-        beats_in, beats_out = _pack(acc, case.pe, case.acc_bits), _pack(want, case.k, case.idx_bits)
+        beats_in, beats_out = pack(acc, case.pe, case.acc_bits), pack(want, case.k, case.idx_bits)
         in_frame, out_frame = case.n // case.pe, 1
-    sel = _select(tmp_path, shared_build, case.config())
+    sel = shared_build.select(tmp_path, case.config())
     reset_at = 5 + in_frame * frames // 3 + in_frame // 2  # about a third in, mid-frame
-    log = run_stream_sim(
-        sel.sim(tmp_path),
-        [hexw(b, sel.in_width) for b in beats_in],
-        tmp_path / "reset",
-        in_frame_beats=in_frame,
-        out_frame_beats=out_frame,
-        stalls=Stalls.named("both"),
+    sel.reset_mid_frame(
+        tmp_path,
+        beats_in=beats_in,
+        beats_out=beats_out,
+        in_frame=in_frame,
+        out_frame=out_frame,
         reset_at=reset_at,
-        watchdog=20000,
     )
-    after = [f for c, f in log.frame_starts if c > reset_at]
-    assert len(log.epochs) == 2 and after, "one reset, frames after it"
-    want_after = beats_out[after[0] * out_frame :]
-    got = log.beats
-    print(
-        f"{SELECTOR} [reset at cycle {reset_at}]: {len(log.epochs[0])} beats before, frames "
-        f"{after[0]}.. after: {len(got)} of {len(want_after)} beats compared"
-    )
-    assert not log.hung, f"hung after {len(got)} beats"
-    assert list(got) == list(want_after), first_difference(got, want_after)

@@ -6,45 +6,29 @@ model's max-pool), packed with hw.streams. Three or more frames stream back to b
 stall mix; the run without stalls also checks the steady-state throughput (cycles between the
 ends of consecutive frames), and one run resets the core in the middle of a frame.
 
-A Verilator build costs far more than a run, so every configuration here is compiled into one
-simulator: a test-only selector top (generated here, simulation only) instantiates each
-configuration and connects the harness to the one numbered in ``b2h_dut_select.txt`` of the run
-folder, the others sitting idle. All tests of this file share that build (content-keyed cache).
+Every configuration here is compiled into one simulator behind a test-only selector top, shared
+by all tests of this file (core_bench.SharedBuild).
 """
 
 from __future__ import annotations
 
 import itertools
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
-from core_bench import first_difference, hexw, rtl_sources, run_core
+from core_bench import Config, SharedBuild, case_rng, frame_ends, pack
 
 from bnn2hw.golden.reference import _maxpool
 from bnn2hw.golden.windows import conv_vectors
-from bnn2hw.hw.streams import Stream, pack_beats
 from bnn2hw.ir.layers import ConvGeom, MaxPoolBits, PoolGeom
-from bnn2hw.rtl_sim import SimBuild, Stalls, build_stream_sim, run_stream_sim, tb_top_text
 
 pytestmark = pytest.mark.rtl
 
-SELECT_FILE = "b2h_dut_select.txt"
 SELECTOR = "b2h_window_sel"
 CORES = ("b2h_axis_skid", "b2h_swg", "b2h_pool_reduce", "b2h_maxpool")
-
-
-def _rng(kind: str, case: str) -> np.random.Generator:
-    return np.random.default_rng(zlib.crc32(f"{kind}/{case}".encode()))
-
-
-def _pack(elems: np.ndarray, per_beat: int, ew: int) -> list[int]:
-    """Beats (ints) of a flat element sequence, per_beat elements of ew bits (unsigned)."""
-    v = np.asarray(elems, dtype=np.int64).reshape(-1, per_beat)
-    return [int(b) for b in pack_beats(v, Stream(elems=per_beat, bits=ew, beats=1))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,16 +74,6 @@ class Window:
         """Beats per frame of the window stream (b2h_swg's output)."""
         oh, ow = self.out_hw
         return oh * ow * self.kernel[0] * self.kernel[1] * self.c // per_beat
-
-
-@dataclass(frozen=True)
-class Config:
-    """One configuration of a core: the module, its parameters (Verilog text or ints), widths."""
-
-    module: str
-    params: tuple[tuple[str, int | str], ...]
-    in_width: int
-    out_width: int
 
 
 @dataclass(frozen=True)
@@ -168,118 +142,14 @@ POOL_CASES = [
 ALL_CONFIGS = [c.config() for c in (*SWG_CASES, *POOL_CASES)]
 
 
-# ---------------------------------------------------------------------------------------------
-# One shared build: the selector top
-
-
-def _selector_text(configs: Sequence[Config]) -> str:
-    """Simulation-only top: one instance per configuration, the harness on the selected one
-    (narrower ports use the low bits of the shared ports, zero-extended outputs)."""
-    iw = max(c.in_width for c in configs)
-    ow = max(c.out_width for c in configs)
-    lines = [
-        "// Test-only selector (tests/rtl/test_swg_pool.py): one configuration per instance,",
-        f"// the one numbered in {SELECT_FILE} (run folder) drives the ports.",
-        "`resetall",
-        "`timescale 1ns / 1ps",
-        "`default_nettype none",
-        "/* verilator lint_off UNUSEDSIGNAL */",
-        f"module {SELECTOR} (",
-        "    input  wire clk,",
-        "    input  wire rst,",
-        f"    input  wire [{iw - 1}:0] s_axis_tdata,",
-        "    input  wire s_axis_tvalid,",
-        "    output wire s_axis_tready,",
-        f"    output wire [{ow - 1}:0] m_axis_tdata,",
-        "    output wire m_axis_tvalid,",
-        "    input  wire m_axis_tready",
-        ");",
-        "    integer sel = -1;",
-        "    integer fd;",
-        "    integer got;",
-        "    initial begin",
-        f'        fd = $fopen("{SELECT_FILE}", "r");',
-        "        if (fd != 0) begin",
-        '            got = $fscanf(fd, "%d", sel);',
-        "            $fclose(fd);",
-        "        end",
-        "    end",
-    ]
-    ready, valid, data = "1'b0", "1'b0", f"{ow}'d0"
-    for i, c in enumerate(configs):
-        ps = ", ".join(f".{k}({v})" for k, v in c.params)
-        pad = ow - c.out_width
-        out = f"{{{{{pad}{{1'b0}}}}, d{i}}}" if pad else f"d{i}"
-        lines += [
-            f"    wire r{i}, v{i};",
-            f"    wire [{c.out_width - 1}:0] d{i};",
-            f"    {c.module} #({ps}) u{i} (",
-            "        .clk(clk), .rst(rst),",
-            f"        .s_axis_tdata(s_axis_tdata[{c.in_width - 1}:0]),",
-            f"        .s_axis_tvalid(s_axis_tvalid && sel == {i}), .s_axis_tready(r{i}),",
-            f"        .m_axis_tdata(d{i}), .m_axis_tvalid(v{i}),",
-            f"        .m_axis_tready(m_axis_tready && sel == {i})",
-            "    );",
-        ]
-        ready = f"(sel == {i}) ? r{i} : {ready}"
-        valid = f"(sel == {i}) ? v{i} : {valid}"
-        data = f"(sel == {i}) ? {out} : {data}"
-    lines += [
-        f"    assign s_axis_tready = {ready};",
-        f"    assign m_axis_tvalid = {valid};",
-        f"    assign m_axis_tdata = {data};",
-        "endmodule",
-        "/* verilator lint_on UNUSEDSIGNAL */",
-        "`resetall",
-        "",
-    ]
-    return "\n".join(lines)
-
-
 @pytest.fixture(scope="module")
-def shared_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("window_build")
-
-
-@dataclass(frozen=True)
-class Selected:
-    """A configuration picked in the shared build: sources, run folder, shared port widths."""
-
-    sources: list[Path]
-    run: Path
-    in_width: int
-    out_width: int
-
-    def sim(self, tmp: Path) -> SimBuild:
-        top = tb_top_text(SELECTOR, {}, self.in_width, self.out_width)
-        return build_stream_sim(self.sources, top, tmp / "build", run_dir=self.run)
-
-
-def _select(tmp: Path, shared: Path, config: Config) -> Selected:
-    """Point ``tmp``'s build at the shared build and select ``config`` in its run folder."""
-    src = shared / f"{SELECTOR}.v"
-    text = _selector_text(ALL_CONFIGS)
-    if not src.exists() or src.read_text() != text:
-        src.write_text(text)
-    (shared / "build").mkdir(exist_ok=True)
-    (tmp / "build").symlink_to(shared / "build", target_is_directory=True)  # the one build
-    run = tmp / "run"
-    run.mkdir()
-    (run / SELECT_FILE).write_text(f"{ALL_CONFIGS.index(config)}\n")
-    print(f"{config.module} {dict(config.params)}:")
-    iw = max(c.in_width for c in ALL_CONFIGS)
-    ow = max(c.out_width for c in ALL_CONFIGS)
-    return Selected([*rtl_sources(*CORES), src], run, iw, ow)
-
-
-def _frame_ends(log_beats: Sequence[tuple[int, int]], out_frame: int) -> list[int]:
-    """Cycle of each frame's last output beat."""
-    return [log_beats[k - 1][0] for k in range(out_frame, len(log_beats) + 1, out_frame)]
+def shared_build(tmp_path_factory: pytest.TempPathFactory) -> SharedBuild:
+    return SharedBuild(tmp_path_factory.mktemp("window_build"), SELECTOR, CORES, ALL_CONFIGS)
 
 
 def _bench(
     tmp: Path,
-    shared: Path,
+    shared: SharedBuild,
     config: Config,
     *,
     beats_in: Sequence[int],
@@ -292,66 +162,28 @@ def _bench(
     ``beats_out``. Without stalls, consecutive frames must end at most ``frame_cycles`` apart.
     Then once more with stalls and a reset in the middle of a frame: the frames that start after
     the reset must come out whole."""
-    sel = _select(tmp, shared, config)
-    lines = [hexw(b, sel.in_width) for b in beats_in]
-    run_core(
+    sel = shared.select(tmp, config)
+    sel.run_stalled(
+        tmp, beats_in=beats_in, beats_out=beats_out, in_frame=in_frame, out_frame=out_frame
+    )
+
+    # no stalls: exact beats and the steady-state cycles per frame
+    log = sel.stream(tmp, "none", beats_in, in_frame=in_frame, out_frame=out_frame)
+    ends = frame_ends(log.epochs[-1], out_frame)
+    per_frame = [b - a for a, b in itertools.pairwise(ends)]
+    note = f"; frames end at cycles {ends}: {per_frame} cycles per frame (at most {frame_cycles})"
+    sel.check(log, beats_out, "none", note)
+    assert per_frame and max(per_frame) <= frame_cycles, f"{per_frame} cycles per frame"
+
+    # reset in the middle of the second input frame (or earlier when the output is the bottleneck)
+    sel.reset_mid_frame(
         tmp,
-        module=SELECTOR,
-        sources=sel.sources,
-        params={},
-        in_width=sel.in_width,
-        out_width=sel.out_width,
         beats_in=beats_in,
         beats_out=beats_out,
         in_frame=in_frame,
         out_frame=out_frame,
-        mixes=("input", "output", "both"),
-        run_dir=sel.run,
+        reset_at=5 + in_frame + in_frame // 2,
     )
-
-    # no stalls: exact beats and the steady-state cycles per frame
-    log = run_stream_sim(
-        sel.sim(tmp),
-        lines,
-        tmp / "none",
-        in_frame_beats=in_frame,
-        out_frame_beats=out_frame,
-        stalls=Stalls(),
-        watchdog=20000,
-    )
-    got = log.beats
-    ends = _frame_ends(log.epochs[-1], out_frame)
-    per_frame = [b - a for a, b in itertools.pairwise(ends)]
-    print(
-        f"{SELECTOR} [none]: {len(got)} of {len(beats_out)} beats compared, {log.cycles} cycles; "
-        f"frames end at cycles {ends}: {per_frame} cycles per frame (at most {frame_cycles})"
-    )
-    assert not log.hung, f"none: hung after {len(got)} beats"
-    assert list(got) == list(beats_out), "none: " + first_difference(got, beats_out)
-    assert per_frame and max(per_frame) <= frame_cycles, f"{per_frame} cycles per frame"
-
-    # reset in the middle of the second input frame (or earlier when the output is the bottleneck)
-    reset_at = 5 + in_frame + in_frame // 2
-    log = run_stream_sim(
-        sel.sim(tmp),
-        lines,
-        tmp / "reset",
-        in_frame_beats=in_frame,
-        out_frame_beats=out_frame,
-        stalls=Stalls.named("both"),
-        reset_at=reset_at,
-        watchdog=20000,
-    )
-    after = [f for c, f in log.frame_starts if c > reset_at]
-    assert len(log.epochs) == 2 and after, "one reset, frames after it"
-    want_after = beats_out[after[0] * out_frame :]
-    got = log.beats
-    print(
-        f"{SELECTOR} [reset at cycle {reset_at}, both]: {len(log.epochs[0])} beats before, "
-        f"frames {after[0]}.. after: {len(got)} of {len(want_after)} beats compared"
-    )
-    assert not log.hung, f"reset: hung after {len(got)} beats"
-    assert list(got) == list(want_after), "reset: " + first_difference(got, want_after)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,9 +191,9 @@ def _bench(
 
 
 @pytest.mark.parametrize("case", SWG_CASES, ids=lambda c: c.id)
-def test_swg(case: SwgCase, tmp_path: Path, shared_build: Path) -> None:
+def test_swg(case: SwgCase, tmp_path: Path, shared_build: SharedBuild) -> None:
     win = case.win
-    rng = _rng("swg", case.id)
+    rng = case_rng("swg", case.id)
     x = rng.integers(0, 1 << case.ew, size=(case.frames, win.h, win.w, win.c), dtype=np.int64)
     x[0] = (1 << case.ew) - 1  # an all-ones frame: padding must differ from it where pad != max
     geom = ConvGeom((win.h, win.w, win.c), win.kernel, win.stride, win.pads, case.pad)
@@ -377,8 +209,8 @@ def test_swg(case: SwgCase, tmp_path: Path, shared_build: Path) -> None:
         tmp_path,
         shared_build,
         case.config(),
-        beats_in=_pack(x, case.simd, case.ew),
-        beats_out=_pack(want, case.simd, case.ew),
+        beats_in=pack(x, case.simd, case.ew),
+        beats_out=pack(want, case.simd, case.ew),
         in_frame=in_frame,
         out_frame=out_frame,
         frame_cycles=max(in_frame, out_frame) + (1 if r == win.h else 0) + case.bubbles,
@@ -390,9 +222,9 @@ def test_swg(case: SwgCase, tmp_path: Path, shared_build: Path) -> None:
 
 
 @pytest.mark.parametrize("case", POOL_CASES, ids=lambda c: c.id)
-def test_maxpool(case: PoolCase, tmp_path: Path, shared_build: Path) -> None:
+def test_maxpool(case: PoolCase, tmp_path: Path, shared_build: SharedBuild) -> None:
     win = case.win
-    rng = _rng("maxpool", case.id)
+    rng = case_rng("maxpool", case.id)
     shape = (case.frames, win.h, win.w, win.c)
     p_one = rng.uniform(0.1, 0.9, size=(case.frames, 1, 1, 1))  # sparse and dense frames
     x = (rng.random(shape) < p_one).astype(np.uint8)
@@ -408,8 +240,8 @@ def test_maxpool(case: PoolCase, tmp_path: Path, shared_build: Path) -> None:
         tmp_path,
         shared_build,
         case.config(),
-        beats_in=_pack(x, case.pe, 1),
-        beats_out=_pack(want, case.pe, 1),
+        beats_in=pack(x, case.pe, 1),
+        beats_out=pack(want, case.pe, 1),
         in_frame=in_frame,
         out_frame=out_frame,
         frame_cycles=max(in_frame, win.window_beats(case.pe)) + (1 if r == win.h else 0),
