@@ -488,6 +488,12 @@ class StreamLog:
         """Output beats of the last epoch."""
         return [v for _, v in self.epochs[-1]]
 
+    def frame_ends(self, out_frame: int, epoch: int = -1) -> list[int]:
+        """Cycle of each whole frame's last output beat in ``epoch`` (frames of ``out_frame``
+        beats)."""
+        ep = self.epochs[epoch]
+        return [ep[k - 1][0] for k in range(out_frame, len(ep) + 1, out_frame)]
+
 
 def _read_log(out: Path, starts: Path, status: Path) -> StreamLog:
     log = StreamLog()

@@ -1,12 +1,16 @@
-"""Foldings used by the model tests of both hardware backends, and compiling a model at one."""
+"""Foldings used by the model tests of both hardware backends, compiling a model at one, and
+the parametrisation and model cache those tests share."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
+import zoo
 
 from bnn2hw.build import Build, load_build
 from bnn2hw.cli import main
@@ -71,6 +75,31 @@ def fold_list(table: list[tuple[int, int]]) -> Chooser:
         return _spec(graph, lambda layer: next(it))
 
     return choose
+
+
+ModelCases = Mapping[str, tuple[Callable[..., zoo.ModelCase], int, Mapping[str, Chooser]]]
+
+
+def case_params(cases: ModelCases) -> list[Any]:
+    """One pytest parameter (model name, folding name) per model and folding."""
+    return [
+        pytest.param(name, fold, id=f"{name}-{fold}")
+        for name, (_, _, folds) in cases.items()
+        for fold in folds
+    ]
+
+
+def lazy_models(
+    cases: ModelCases, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, zoo.ModelCase]:
+    """The zoo models of ``cases``, each exported once (on first use) into its own folder."""
+
+    class Lazy(dict):  # type: ignore[type-arg]
+        def __missing__(self, key: str) -> zoo.ModelCase:
+            self[key] = cases[key][0](tmp_path_factory.mktemp(key), seed=1)
+            return self[key]
+
+    return Lazy()
 
 
 def compile_at(model: Path, compile_args: list[str], choose: Chooser, tmp: Path) -> Build:

@@ -35,7 +35,7 @@ from bnn2hw.rtl_sim import (
     wave_format,
 )
 
-__all__ = ["RtlRun", "build_rtl_sim", "run_rtl", "steady_state"]
+__all__ = ["RtlRun", "build_rtl_sim", "epoch_frames", "run_rtl", "steady_state"]
 
 
 @dataclass
@@ -51,9 +51,7 @@ class RtlRun:
 
     def frame_ends(self) -> list[int]:
         """Cycle of each frame's last output beat (last epoch)."""
-        ep = self.log.epochs[-1]
-        b = self.out_frame_beats
-        return [ep[i * b + b - 1][0] for i in range(len(ep) // b)]
+        return self.log.frame_ends(self.out_frame_beats)
 
     @property
     def cycles_per_frame(self) -> float | None:
@@ -81,6 +79,15 @@ class RtlRun:
             f"{self.frames} frames in {self.log.cycles:,} cycles: {rate}{lat}; "
             f"{self.stalls.describe()}"
         )
+
+
+def epoch_frames(df: Dataflow, log: StreamLog, epoch: int = -1) -> np.ndarray:
+    """The whole frames of output port values one epoch of a run produced (N, frame elements),
+    decoded like every other engine's port output (padding bits must be zero)."""
+    beats = [v for _, v in log.epochs[epoch]]
+    whole = len(beats) // df.interface.output.beats * df.interface.output.beats
+    lines = beats_to_hex(np.asarray(beats[:whole], dtype=object), df.interface.output.width)
+    return decode_output(df, lines)
 
 
 def steady_state(ends: list[int]) -> float | None:
@@ -169,11 +176,10 @@ def run_rtl(
             f"RTL simulation hung: {len(log.beats)} of {n * itf.output.beats} output beats "
             f"after {log.cycles} cycles ({stalls.describe()})"
         )
-    lines = beats_to_hex(np.asarray(log.beats, dtype=object), itf.output.width)
-    if reset_at is None and len(lines) != n * itf.output.beats:
-        raise BuildError(f"RTL simulation returned {len(lines)} beats for {n} frames")
-    frames_out = len(lines) // itf.output.beats
-    out = decode_output(df, lines[: frames_out * itf.output.beats])
+    if reset_at is None and len(log.beats) != n * itf.output.beats:
+        raise BuildError(f"RTL simulation returned {len(log.beats)} beats for {n} frames")
+    out = epoch_frames(df, log)
+    frames_out = int(out.shape[0])
     return RtlRun(
         result=port_result(graph, out, itf.labels, {"input": q[n - frames_out :]}),
         log=log,

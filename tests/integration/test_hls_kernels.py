@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from kernel_stimuli import label_stimulus, top_k
 
 from bnn2hw.arith import (
     int_acc_range,
@@ -481,16 +482,8 @@ LABEL_CASES = [
 @pytest.mark.parametrize("case", LABEL_CASES, ids=lambda c: c.id)
 def test_label_select(case: LabelCase, tmp_path: Path) -> None:
     rng = _rng("label_select", case.id)
-    lo = -(1 << (case.acc_bits - 1)) if case.signed else 0
-    hi = (1 << (case.acc_bits - 1)) - 1 if case.signed else (1 << case.acc_bits) - 1
-    acc = rng.integers(lo, hi + 1, size=(case.frames, case.n), dtype=np.int64)
-    narrow = rng.integers(lo, min(hi, lo + 2) + 1, size=(case.frames // 2, case.n))
-    acc[case.frames // 2 :] = narrow  # many ties
-    acc[0], acc[1], acc[2] = lo, hi, lo
-    acc[2, -1] = hi  # one extreme at the last index
-    acc[3] = np.where(np.arange(case.n) % 2 == 0, hi, lo)
-    sign = 1 if case.descending else -1
-    want = np.argsort(-sign * acc, axis=1, kind="stable")[:, : case.k]
+    acc = label_stimulus(rng, case.frames, case.n, case.acc_bits, case.signed)
+    want = top_k(acc, case.k, case.descending)
     cfg = {
         "N": case.n,
         "PE": case.pe,

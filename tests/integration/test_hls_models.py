@@ -21,12 +21,14 @@ from foldings import (
     FINN_CNV_SMALL,
     FINN_TFC,
     Chooser,
+    case_params,
     compile_at,
     fold_default,
     fold_list,
     fold_max,
     fold_min,
     fold_mixed,
+    lazy_models,
 )
 
 from bnn2hw.stimuli import random_inputs
@@ -63,27 +65,12 @@ CASES: dict[str, Case] = {
 }
 
 
-def _params() -> list:
-    return [
-        pytest.param(name, fold, id=f"{name}-{fold}")
-        for name, (_, _, folds) in CASES.items()
-        for fold in folds
-    ]
-
-
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, zoo.ModelCase]:
-    """Each zoo model exported once per module (lazily, on first use)."""
-
-    class Lazy(dict):  # type: ignore[type-arg]
-        def __missing__(self, key: str) -> zoo.ModelCase:
-            self[key] = CASES[key][0](tmp_path_factory.mktemp(key), seed=1)
-            return self[key]
-
-    return Lazy()
+    return lazy_models(CASES, tmp_path_factory)
 
 
-@pytest.mark.parametrize(("name", "fold"), _params())
+@pytest.mark.parametrize(("name", "fold"), case_params(CASES))
 def test_csim_bit_exact(
     name: str,
     fold: str,

@@ -21,10 +21,12 @@ from foldings import (
     FINN_CNV_SMALL,
     FINN_TFC,
     Chooser,
+    case_params,
     compile_at,
     fold_default,
     fold_list,
     fold_mixed,
+    lazy_models,
 )
 
 from bnn2hw.engines.rtl_engine import run_rtl
@@ -50,27 +52,12 @@ TIMING_FRAMES = 8
 TOLERANCE = 1.05
 
 
-def _params() -> list:
-    return [
-        pytest.param(name, fold, id=f"{name}-{fold}")
-        for name, (_, _, folds) in CASES.items()
-        for fold in folds
-    ]
-
-
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, zoo.ModelCase]:
-    """Each zoo model exported once per module (lazily, on first use)."""
-
-    class Lazy(dict):  # type: ignore[type-arg]
-        def __missing__(self, key: str) -> zoo.ModelCase:
-            self[key] = CASES[key][0](tmp_path_factory.mktemp(key), seed=1)
-            return self[key]
-
-    return Lazy()
+    return lazy_models(CASES, tmp_path_factory)
 
 
-@pytest.mark.parametrize(("name", "fold"), _params())
+@pytest.mark.parametrize(("name", "fold"), case_params(CASES))
 def test_rtl_bit_exact(
     name: str,
     fold: str,

@@ -15,10 +15,9 @@ from onnx_builders import hostile_copy, label_model, save, tiny_mlp
 from bnn2hw.backends.verilog.emit import design_sources, top_module
 from bnn2hw.build import Build, load_build
 from bnn2hw.cli import main
-from bnn2hw.engines.rtl_engine import run_rtl
+from bnn2hw.engines.rtl_engine import epoch_frames, run_rtl
 from bnn2hw.golden import run_golden
 from bnn2hw.hw.dataflow import lower
-from bnn2hw.hw.vectors import decode_output
 from bnn2hw.rtl_sim import Stalls, lint_verilog, wave_format
 from bnn2hw.stimuli import random_inputs
 from bnn2hw.verify import verify_graph
@@ -115,7 +114,7 @@ def test_reset_mid_frame_then_new_frames(tmp_path: Path) -> None:
     reset_at = clean.log.frame_starts[5][0] + itf.input.beats // 2  # inside frame 5's input
     run = run_rtl(b.graph, b.rtl_dir, x, stalls=Stalls.named("both", 3), reset_at=reset_at)
     assert len(run.log.epochs) == 2
-    before = decode_output(df, _hex(run.log.epochs[0], itf.output.width, itf.output.beats))
+    before = epoch_frames(df, run.log, epoch=0)
     assert np.array_equal(before, want[: before.shape[0]])
     resumed = [f for c, f in run.log.frame_starts if c > reset_at]
     assert resumed and resumed == list(range(resumed[0], 12)) and resumed[0] >= 6
@@ -126,11 +125,6 @@ def test_reset_mid_frame_then_new_frames(tmp_path: Path) -> None:
         f"{cmp.bit_mismatches} mismatches"
     )
     assert cmp.ok and run.frames == 12 - resumed[0]
-
-
-def _hex(epoch: list[tuple[int, int]], width: int, beats: int) -> list[str]:
-    whole = len(epoch) // beats * beats
-    return [f"{v:0{(width + 3) // 4}x}" for _, v in epoch[:whole]]
 
 
 def test_thousand_frames_under_stalls(tmp_path: Path) -> None:

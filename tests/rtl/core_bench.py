@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bnn2hw.hw.streams import Stream, pack_beats
+from bnn2hw.hw.streams import Stream, beats_to_hex, pack_beats
 from bnn2hw.rtl_sim import (
     SimBuild,
     Stalls,
@@ -45,10 +45,6 @@ def rtl_sources(*names: str) -> list[Path]:
     return [RTL / f"{n}.v" for n in names]
 
 
-def hexw(v: int, width: int) -> str:
-    return f"{v:0{max(1, (width + 3) // 4)}x}"
-
-
 def first_difference(got: Sequence[int], want: Sequence[int]) -> str:
     for i, (a, b) in enumerate(zip(got, want, strict=False)):
         if a != b:
@@ -66,11 +62,6 @@ def pack(elems: np.ndarray, per_beat: int, ew: int) -> list[int]:
     (negative values as two's complement)."""
     v = np.asarray(elems, dtype=np.int64).reshape(-1, per_beat) & ((1 << ew) - 1)
     return [int(b) for b in pack_beats(v, Stream(elems=per_beat, bits=ew, beats=1))]
-
-
-def frame_ends(beats: Sequence[tuple[int, int]], out_frame: int) -> list[int]:
-    """Cycle of each whole frame's last output beat (``beats``: (cycle, value) of one epoch)."""
-    return [beats[k - 1][0] for k in range(out_frame, len(beats) + 1, out_frame)]
 
 
 def run_core(
@@ -94,7 +85,7 @@ def run_core(
     pytest.importorskip("cocotb")
     top = tb_top_text(module, params, in_width, out_width)
     sim = build_stream_sim(sources, top, tmp / "build", run_dir=run_dir, optimize=False)
-    lines = [hexw(b, in_width) for b in beats_in]
+    lines = beats_to_hex(np.asarray(beats_in, dtype=object), in_width)
     for mix in mixes:
         st = Stalls.named(mix, seed)
         log = run_stream_sim(
@@ -249,7 +240,7 @@ class Selected:
         """One run of ``beats_in`` in ``tmp / work`` (no stalls unless given); unchecked."""
         return run_stream_sim(
             self.sim(tmp),
-            [hexw(b, self.in_width) for b in beats_in],
+            beats_to_hex(np.asarray(beats_in, dtype=object), self.in_width),
             tmp / work,
             in_frame_beats=in_frame,
             out_frame_beats=out_frame,

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from core_bench import Config, SharedBuild, case_rng, pack
+from kernel_stimuli import label_stimulus, top_k
 
 pytestmark = pytest.mark.rtl
 
@@ -224,16 +225,8 @@ def test_axis_resize(case: ResizeCase, tmp_path: Path, shared_build: SharedBuild
 @pytest.mark.parametrize("case", LABEL_CASES, ids=lambda c: c.id)
 def test_label_select(case: LabelCase, tmp_path: Path, shared_build: SharedBuild) -> None:
     rng = case_rng("label", case.id)
-    lo = -(1 << (case.acc_bits - 1)) if case.signed else 0
-    hi = (1 << (case.acc_bits - 1)) - 1 if case.signed else (1 << case.acc_bits) - 1
-    acc = rng.integers(lo, hi + 1, size=(case.frames, case.n), dtype=np.int64)
-    narrow = rng.integers(lo, min(hi, lo + 2) + 1, size=(case.frames // 2, case.n))
-    acc[case.frames // 2 :] = narrow  # many ties
-    acc[0], acc[1], acc[2] = lo, hi, lo
-    acc[2, -1] = hi  # one extreme at the last index
-    acc[3] = np.where(np.arange(case.n) % 2 == 0, hi, lo)
-    sign = 1 if case.descending else -1
-    want = np.argsort(-sign * acc, axis=1, kind="stable")[:, : case.k]
+    acc = label_stimulus(rng, case.frames, case.n, case.acc_bits, case.signed)
+    want = top_k(acc, case.k, case.descending)
     _bench(
         tmp_path,
         shared_build,

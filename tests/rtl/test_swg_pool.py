@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from core_bench import Config, SharedBuild, case_rng, frame_ends, pack
+from core_bench import Config, SharedBuild, case_rng, pack
 
 from bnn2hw.golden.reference import _maxpool
 from bnn2hw.golden.windows import conv_vectors
@@ -169,7 +169,7 @@ def _bench(
 
     # no stalls: exact beats and the steady-state cycles per frame
     log = sel.stream(tmp, "none", beats_in, in_frame=in_frame, out_frame=out_frame)
-    ends = frame_ends(log.epochs[-1], out_frame)
+    ends = log.frame_ends(out_frame)
     per_frame = [b - a for a, b in itertools.pairwise(ends)]
     note = f"; frames end at cycles {ends}: {per_frame} cycles per frame (at most {frame_cycles})"
     sel.check(log, beats_out, "none", note)
