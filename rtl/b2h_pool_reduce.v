@@ -56,103 +56,56 @@ module b2h_pool_reduce #(
     localparam integer CF = C / PE;                       // channel folds per pixel
     localparam integer FW = (CF > 1) ? $clog2(CF) : 1;    // bits of a fold index
     localparam integer CMAX = (IFM_H + PT + PB + KH + SH) + (IFM_W + PL + PR + KW + SW) + CF;
-    localparam integer CW = $clog2(CMAX + 1) + 1;  // width of the walk's counters
+    localparam integer CW = $clog2(CMAX + 1) + 1;  // width of the walk's coordinates
 
-    /* an integer constant at width CW (every constant below fits) */
-    // Waiver: the function keeps only the low CW bits of its 32-bit argument, by design.
-    /* verilator lint_off UNUSEDSIGNAL */
-    function [CW-1:0] cw;
-        input integer v;
-        begin
-            cw = v[CW-1:0];
-        end
-    endfunction
-    /* verilator lint_on UNUSEDSIGNAL */
+    // The walk over the window beats, in the generator's output order, one step per beat taken.
+    wire [CW-1:0] cf;
+    wire          in_image;
+    wire          first_of_window;
+    wire          last_of_window;
+    wire          take;
 
-    localparam [CW-1:0] K_CF_M1 = cw(CF - 1);
-    localparam [CW-1:0] K_KW_M1 = cw(KW - 1);
-    localparam [CW-1:0] K_KH_M1 = cw(KH - 1);
-    localparam [CW-1:0] K_OFM_W_M1 = cw(OFM_W - 1);
-    localparam [CW-1:0] K_WY0B_LAST = cw((OFM_H - 1) * SH);  // wy0b of the last output row
-    localparam [CW-1:0] K_SW = cw(SW);
-    localparam [CW-1:0] K_SH = cw(SH);
-    localparam [CW-1:0] K_PT = cw(PT);
-    localparam [CW-1:0] K_PL = cw(PL);
-    localparam [CW-1:0] K_IFM_H = cw(IFM_H);
-    localparam [CW-1:0] K_IFM_W = cw(IFM_W);
+    b2h_window_walk #(
+        .IFM_H(IFM_H), .IFM_W(IFM_W), .CF(CF), .KH(KH), .KW(KW), .SH(SH), .SW(SW),
+        .PT(PT), .PL(PL), .OFM_H(OFM_H), .OFM_W(OFM_W), .CW(CW)
+    ) walk (
+        .clk(clk),
+        .rst(rst),
+        .step(take),
+        /* verilator lint_off PINCONNECTEMPTY */
+        // the reduction needs only the fold and where the beat sits in its window
+        .yb(),
+        .xb(),
+        .wy0b(),
+        /* verilator lint_on PINCONNECTEMPTY */
+        .cf(cf),
+        .in_image(in_image),
+        .first_of_window(first_of_window),
+        .last_of_window(last_of_window),
+        /* verilator lint_off PINCONNECTEMPTY */
+        .last_cf(),
+        .last_kx(),
+        .last_ky(),
+        .last_ox(),
+        .last_oy()
+        /* verilator lint_on PINCONNECTEMPTY */
+    );
 
-    // The window walk: output row wy0b = oy*SH, window column wx0b = ox*SW (both offset by the
-    // pads: image row wy0b - PT + ky, column wx0b - PL + kx), window element (ky, kx), fold cf.
-    reg [CW-1:0] wy0b_reg;
-    reg [CW-1:0] wx0b_reg;
-    reg [CW-1:0] ox_reg;
-    reg [CW-1:0] ky_reg;
-    reg [CW-1:0] kx_reg;
-    reg [CW-1:0] cf_reg;
     reg [PE-1:0] acc [0:CF-1];  // partial results of the current output pixel, per fold
 
     wire          sk_ready;  // the skid buffer takes a beat this cycle (a register)
 
-    wire [CW-1:0] yb = wy0b_reg + ky_reg;
-    wire [CW-1:0] xb = wx0b_reg + kx_reg;
-    // yb - PT < IFM_H tests PT <= yb < PT + IFM_H at once (below PT the difference wraps far up)
-    wire          in_image = yb - K_PT < K_IFM_H && xb - K_PL < K_IFM_W;
-    wire          w_last_cf = cf_reg == K_CF_M1;
-    wire          w_last_kx = kx_reg == K_KW_M1;
-    wire          w_last_ky = ky_reg == K_KH_M1;
-    wire          w_last_ox = ox_reg == K_OFM_W_M1;
-    wire          w_last_oy = wy0b_reg == K_WY0B_LAST;
-    wire          first_of_window = ky_reg == {CW{1'b0}} && kx_reg == {CW{1'b0}};
-    wire          last_of_window = w_last_ky && w_last_kx;
-
-    wire [PE-1:0] m = AND_MASK[cf_reg * PE +: PE];  // AND_MASK bits of fold cf
+    wire [PE-1:0] m = AND_MASK[cf * PE +: PE];  // AND_MASK bits of fold cf
     wire [PE-1:0] v = in_image ? s_axis_tdata : m;
-    wire [PE-1:0] a = acc[cf_reg[FW-1:0]];
+    wire [PE-1:0] a = acc[cf[FW-1:0]];
     wire [PE-1:0] sum = first_of_window ? v : ((a & v & m) | ((a | v) & ~m));
 
     // only a window's last beat needs room at the output
     assign s_axis_tready = !last_of_window || sk_ready;
-    wire          take = s_axis_tvalid && s_axis_tready;
+    assign take = s_axis_tvalid && s_axis_tready;
 
     always @(posedge clk) begin
-        if (take && !last_of_window) acc[cf_reg[FW-1:0]] <= sum;
-    end
-
-    // The walk, advanced on every beat taken.
-    always @(posedge clk) begin
-        if (take) begin
-            if (!w_last_cf) begin
-                cf_reg <= cf_reg + 1'b1;
-            end else begin
-                cf_reg <= {CW{1'b0}};
-                if (!w_last_kx) begin
-                    kx_reg <= kx_reg + 1'b1;
-                end else begin
-                    kx_reg <= {CW{1'b0}};
-                    if (!w_last_ky) begin
-                        ky_reg <= ky_reg + 1'b1;
-                    end else begin
-                        ky_reg <= {CW{1'b0}};
-                        if (!w_last_ox) begin
-                            ox_reg <= ox_reg + 1'b1;
-                            wx0b_reg <= wx0b_reg + K_SW;
-                        end else begin
-                            ox_reg <= {CW{1'b0}};
-                            wx0b_reg <= {CW{1'b0}};
-                            wy0b_reg <= w_last_oy ? {CW{1'b0}} : wy0b_reg + K_SH;
-                        end
-                    end
-                end
-            end
-        end
-        if (rst) begin
-            wy0b_reg <= {CW{1'b0}};
-            wx0b_reg <= {CW{1'b0}};
-            ox_reg <= {CW{1'b0}};
-            ky_reg <= {CW{1'b0}};
-            kx_reg <= {CW{1'b0}};
-            cf_reg <= {CW{1'b0}};
-        end
+        if (take && !last_of_window) acc[cf[FW-1:0]] <= sum;
     end
 
     b2h_axis_skid #(.WIDTH(PE)) out_skid (

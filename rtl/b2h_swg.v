@@ -106,23 +106,14 @@ module b2h_swg #(
     endfunction
     /* verilator lint_on UNUSEDSIGNAL */
 
-    localparam [CW-1:0] K_CF_M1 = cw(CF - 1);
-    localparam [CW-1:0] K_KW_M1 = cw(KW - 1);
-    localparam [CW-1:0] K_KH_M1 = cw(KH - 1);
-    localparam [CW-1:0] K_OFM_W_M1 = cw(OFM_W - 1);
-    localparam [CW-1:0] K_WY0B_LAST = cw((OFM_H - 1) * SH);  // wy0b of the last output row
-    localparam [CW-1:0] K_SW = cw(SW);
-    localparam [CW-1:0] K_SH = cw(SH);
     localparam [CW-1:0] K_SWCF = cw(SW * CF);
     localparam [CW-1:0] K_PT = cw(PT);
-    localparam [CW-1:0] K_PL = cw(PL);
     localparam [CW-1:0] K_PLCF = cw(PL * CF);               // rposb of a row's first beat
     localparam [CW-1:0] K_RRB_LAST = cw(PT + IFM_H - 1);     // rrb of the frame's last row
     localparam [CW-1:0] K_RPOSB_LAST = cw(PL * CF + ROW - 1); // rposb of a row's last beat
     localparam [CW-1:0] K_R = cw(R);
     localparam [CW-1:0] K_RPT = cw(R + PT);
     localparam [CW-1:0] K_IFM_H = cw(IFM_H);
-    localparam [CW-1:0] K_IFM_W = cw(IFM_W);
     localparam [CW-1:0] K_ROW = cw(ROW);
     localparam [CW-1:0] K_DEPTH = cw(DEPTH);
     localparam [CW-1:0] K_DEPTH_M1 = cw(DEPTH - 1);
@@ -159,12 +150,16 @@ module b2h_swg #(
     // element (ky, kx), channel fold cf; wposb = (wx0b + kx)*CF + cf (at kx = cf = 0: wpos0b).
     // Addresses of slots: frame_addr for row -PT of the write side's frame, row0_addr for row
     // wy0b - PT, row_addr for row wy0b - PT + ky.
-    reg [CW-1:0] wy0b_reg;
-    reg [CW-1:0] ox_reg;
-    reg [CW-1:0] wx0b_reg;
-    reg [CW-1:0] ky_reg;
-    reg [CW-1:0] kx_reg;
-    reg [CW-1:0] cf_reg;
+    // The walk itself (counters, image test, wrap flags) is b2h_window_walk; the slot addresses
+    // and positions below advance on its flags.
+    wire [CW-1:0] yb;         // y + PT of the next output beat
+    wire [CW-1:0] wy0b;
+    wire          in_image;
+    wire          w_last_cf;
+    wire          w_last_kx;
+    wire          w_last_ky;
+    wire          w_last_ox;
+    wire          w_last_oy;
     reg [CW-1:0] wpos0b_reg;
     reg [CW-1:0] wposb_reg;
     reg [CW-1:0] frame_addr_reg;
@@ -180,15 +175,11 @@ module b2h_swg #(
 
     // ---------------------------------------------------------------------------------------
     // Conditions of this cycle (from registers only)
-    wire [CW-1:0] yb = wy0b_reg + ky_reg;   // y + PT of the next output beat
-    wire [CW-1:0] xb = wx0b_reg + kx_reg;   // x + PL
-    // yb - PT < IFM_H tests PT <= yb < PT + IFM_H at once (below PT the difference wraps far up)
-    wire          in_image = yb - K_PT < K_IFM_H && xb - K_PL < K_IFM_W;
     wire          arrived = yb < rrb_reg || (yb == rrb_reg && wposb_reg < rposb_reg);  // if in_image
     wire          started = rrb_reg != K_PT || rposb_reg != K_PLCF;  // frame's first beat taken
     wire          can_write = (d_reg == D_1 || d_reg == D_2)
                            || (d_reg == D_0 && (in_image ? arrived : started));
-    wire [CW-1:0] wlim = wy0b_reg + K_R;    // (wy0 + R) + PT: rows below it are free
+    wire [CW-1:0] wlim = wy0b + K_R;    // (wy0 + R) + PT: rows below it are free
     wire          can_read = (d_reg == D_M1)
                           || (d_reg == D_0 && (rrb_reg < K_RPT || rrb_reg < wlim))
                           || (d_reg == D_1 && rrb_reg + K_IFM_H < wlim);
@@ -196,12 +187,7 @@ module b2h_swg #(
     wire          issue = can_write && (!s1_valid_reg || sk_ready);
     wire          take = s_axis_tvalid && can_read;
 
-    // Where the walk ends: window element, window, output row, frame.
-    wire          w_last_cf = cf_reg == K_CF_M1;
-    wire          w_last_kx = kx_reg == K_KW_M1;
-    wire          w_last_ky = ky_reg == K_KH_M1;
-    wire          w_last_ox = ox_reg == K_OFM_W_M1;
-    wire          w_last_oy = wy0b_reg == K_WY0B_LAST;
+    // Where the walk ends: the frame's last window beat.
     wire          w_frame_end = issue && w_last_cf && w_last_kx && w_last_ky && w_last_ox
                              && w_last_oy;
     wire          r_row_end = rposb_reg == K_RPOSB_LAST;
@@ -248,62 +234,64 @@ module b2h_swg #(
     end
 
     // ---------------------------------------------------------------------------------------
-    // Write side: the window walk (order oy, ox, ky, kx, cf), advanced on every issued beat.
+    // Write side: the window walk (order oy, ox, ky, kx, cf), advanced on every issued beat, and
+    // the positions and slot addresses that follow it.
+    b2h_window_walk #(
+        .IFM_H(IFM_H), .IFM_W(IFM_W), .CF(CF), .KH(KH), .KW(KW), .SH(SH), .SW(SW),
+        .PT(PT), .PL(PL), .OFM_H(OFM_H), .OFM_W(OFM_W), .CW(CW)
+    ) walk (
+        .clk(clk),
+        .rst(rst),
+        .step(issue),
+        .yb(yb),
+        /* verilator lint_off PINCONNECTEMPTY */
+        // positions in the row come from wposb (line-buffer order), folds are not needed
+        .xb(),
+        .wy0b(wy0b),
+        .cf(),
+        /* verilator lint_on PINCONNECTEMPTY */
+        .in_image(in_image),
+        /* verilator lint_off PINCONNECTEMPTY */
+        .first_of_window(),
+        .last_of_window(),
+        /* verilator lint_on PINCONNECTEMPTY */
+        .last_cf(w_last_cf),
+        .last_kx(w_last_kx),
+        .last_ky(w_last_ky),
+        .last_ox(w_last_ox),
+        .last_oy(w_last_oy)
+    );
+
     always @(posedge clk) begin
         if (issue) begin
-            if (!w_last_cf) begin
-                cf_reg <= cf_reg + 1'b1;
+            if (!(w_last_cf && w_last_kx)) begin
+                // next fold, or next column ((x + 1)*CF + 0 follows x*CF + CF - 1)
                 wposb_reg <= wposb_reg + 1'b1;
+            end else if (!w_last_ky) begin
+                // next window row: same columns, next slot
+                wposb_reg <= wpos0b_reg;
+                row_addr_reg <= addr_add(row_addr_reg, K_ROW);
+            end else if (!w_last_ox) begin
+                // next window of the output row
+                wpos0b_reg <= wpos0b_reg + K_SWCF;
+                wposb_reg <= wpos0b_reg + K_SWCF;
+                row_addr_reg <= row0_addr_reg;
             end else begin
-                cf_reg <= {CW{1'b0}};
-                if (!w_last_kx) begin
-                    kx_reg <= kx_reg + 1'b1;
-                    wposb_reg <= wposb_reg + 1'b1;  // (x + 1)*CF + 0 follows x*CF + CF - 1
+                wpos0b_reg <= {CW{1'b0}};
+                wposb_reg <= {CW{1'b0}};
+                if (!w_last_oy) begin
+                    // next output row: SH rows down
+                    row0_addr_reg <= addr_add(row0_addr_reg, K_ROW_STEP);
+                    row_addr_reg <= addr_add(row0_addr_reg, K_ROW_STEP);
                 end else begin
-                    kx_reg <= {CW{1'b0}};
-                    if (!w_last_ky) begin
-                        // next window row: same columns, next slot
-                        ky_reg <= ky_reg + 1'b1;
-                        wposb_reg <= wpos0b_reg;
-                        row_addr_reg <= addr_add(row_addr_reg, K_ROW);
-                    end else begin
-                        ky_reg <= {CW{1'b0}};
-                        if (!w_last_ox) begin
-                            // next window of the output row
-                            ox_reg <= ox_reg + 1'b1;
-                            wx0b_reg <= wx0b_reg + K_SW;
-                            wpos0b_reg <= wpos0b_reg + K_SWCF;
-                            wposb_reg <= wpos0b_reg + K_SWCF;
-                            row_addr_reg <= row0_addr_reg;
-                        end else begin
-                            ox_reg <= {CW{1'b0}};
-                            wx0b_reg <= {CW{1'b0}};
-                            wpos0b_reg <= {CW{1'b0}};
-                            wposb_reg <= {CW{1'b0}};
-                            if (!w_last_oy) begin
-                                // next output row: SH rows down
-                                wy0b_reg <= wy0b_reg + K_SH;
-                                row0_addr_reg <= addr_add(row0_addr_reg, K_ROW_STEP);
-                                row_addr_reg <= addr_add(row0_addr_reg, K_ROW_STEP);
-                            end else begin
-                                // next frame: its row -PT sits IFM_H rows on
-                                wy0b_reg <= {CW{1'b0}};
-                                frame_addr_reg <= addr_add(frame_addr_reg, K_FRAME_STEP);
-                                row0_addr_reg <= addr_add(frame_addr_reg, K_FRAME_STEP);
-                                row_addr_reg <= addr_add(frame_addr_reg, K_FRAME_STEP);
-                            end
-                        end
-                    end
+                    // next frame: its row -PT sits IFM_H rows on
+                    frame_addr_reg <= addr_add(frame_addr_reg, K_FRAME_STEP);
+                    row0_addr_reg <= addr_add(frame_addr_reg, K_FRAME_STEP);
+                    row_addr_reg <= addr_add(frame_addr_reg, K_FRAME_STEP);
                 end
             end
         end
         if (rst) begin
-            wy0b_reg <= {CW{1'b0}};
-            ox_reg <= {CW{1'b0}};
-            wx0b_reg <= {CW{1'b0}};
-            ky_reg <= {CW{1'b0}};
-            kx_reg <= {CW{1'b0}};
-            cf_reg <= {CW{1'b0}};
             wpos0b_reg <= {CW{1'b0}};
             wposb_reg <= {CW{1'b0}};
             frame_addr_reg <= K_ADDR0;

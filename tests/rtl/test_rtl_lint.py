@@ -15,7 +15,7 @@ pytestmark = pytest.mark.rtl
 RTL = Path(__file__).resolve().parents[2] / "rtl"
 
 MVAU = ["b2h_mvau", "b2h_xnor_popcount", "b2h_int_dot", "b2h_adder_tree", "b2h_axis_skid"]
-SWG = ["b2h_swg", "b2h_axis_skid"]
+SWG = ["b2h_swg", "b2h_window_walk", "b2h_axis_skid"]
 POOL = ["b2h_maxpool", "b2h_pool_reduce", *SWG]
 WINDOW = {
     "IFM_H": 6,

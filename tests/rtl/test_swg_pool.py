@@ -1,5 +1,5 @@
 """cocotb benches of the window cores: sliding-window generator (rtl/b2h_swg.v) and binary max-pool
-(rtl/b2h_maxpool.v = b2h_swg + rtl/b2h_pool_reduce.v).
+(rtl/b2h_maxpool.v = b2h_swg + rtl/b2h_pool_reduce.v; both walk windows with rtl/b2h_window_walk.v).
 
 Expected beats come from bnn2hw's Python reference (golden.windows.conv_vectors, the golden
 model's max-pool), packed with hw.streams. Three or more frames stream back to back under every
@@ -28,7 +28,7 @@ from bnn2hw.ir.layers import ConvGeom, MaxPoolBits, PoolGeom
 pytestmark = pytest.mark.rtl
 
 SELECTOR = "b2h_window_sel"
-CORES = ("b2h_axis_skid", "b2h_swg", "b2h_pool_reduce", "b2h_maxpool")
+CORES = ("b2h_axis_skid", "b2h_window_walk", "b2h_swg", "b2h_pool_reduce", "b2h_maxpool")
 
 
 # ---------------------------------------------------------------------------------------------
