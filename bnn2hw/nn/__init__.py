@@ -10,7 +10,13 @@ Only the training extra imports this package (it needs torch); the compiler neve
     bnn.export_onnx(model, x_example, "model.onnx")
 """
 
-from bnn2hw.nn.export import ExportCheck, export_onnx, torch_reference
+from bnn2hw.nn.export import (
+    ExportCheck,
+    export_onnx,
+    sign_tensors,
+    torch_reference,
+    torch_tensors,
+)
 from bnn2hw.nn.functional import ap2, binarize, hard_sigmoid, sign, sign_ste, stochastic_sign_ste
 from bnn2hw.nn.layers import (
     BatchNorm1d,
@@ -49,6 +55,8 @@ __all__ = [
     "hard_sigmoid",
     "sign",
     "sign_ste",
+    "sign_tensors",
     "stochastic_sign_ste",
     "torch_reference",
+    "torch_tensors",
 ]

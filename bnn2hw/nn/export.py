@@ -30,7 +30,7 @@ from bnn2hw.nn.layers import (
     check_finite,
 )
 
-__all__ = ["ExportCheck", "export_onnx", "torch_reference"]
+__all__ = ["ExportCheck", "export_onnx", "sign_tensors", "torch_reference", "torch_tensors"]
 
 BATCH = "batch"
 
@@ -111,10 +111,12 @@ def _input_int(model: nn.Module, given: str | None) -> str | None:
     return given or (declared.pop() if declared else None)
 
 
-def _sign_outputs(m: object) -> list[str]:
-    """Outputs of Where(GreaterOrEqual(x, 0), 1, -1) nodes on computed tensors, graph order."""
+def sign_tensors(model: str | Path | object) -> list[str]:
+    """The exported graph's sign outputs, Where(GreaterOrEqual(x, 0), 1, -1) on computed
+    tensors, in graph order: the same order as the model's Sign modules run."""
     import onnx
 
+    m = onnx.load(str(model)) if isinstance(model, str | Path) else model
     assert isinstance(m, onnx.ModelProto)
     consts = {t.name for t in m.graph.initializer}
     consts |= {o for n in m.graph.node if n.op_type == "Constant" for o in n.output}
@@ -124,6 +126,21 @@ def _sign_outputs(m: object) -> list[str]:
         if n.op_type == "GreaterOrEqual" and n.input[0] not in consts
     }
     return [n.output[0] for n in m.graph.node if n.op_type == "Where" and n.input[0] in ge]
+
+
+def torch_tensors(
+    model: nn.Module, x: torch.Tensor, onnx_path: str | Path
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The PyTorch model as a reference for the compiler's engines: its output on x and its
+    sign outputs keyed by the exported ONNX tensor names (as ``bnn2hw verify`` keys the
+    onnxruntime reference)."""
+    out, signs = torch_reference(model, x)
+    names = sign_tensors(onnx_path)
+    if len(names) != len(signs):
+        raise ValueError(
+            f"{onnx_path}: {len(names)} sign nodes but {len(signs)} Sign modules ran on x"
+        )
+    return out, dict(zip(names, signs, strict=True))
 
 
 def _finish(path: Path, input_int: str | None, source_hash: str) -> None:
@@ -167,7 +184,7 @@ def _check(model: nn.Module, path: Path, x: torch.Tensor, input_name: str) -> Ex
 
     ref_out, ref_signs = torch_reference(model, x)
     m = onnx.load(str(path))
-    names = _sign_outputs(m)
+    names = sign_tensors(m)
     for name in names:
         m.graph.output.append(
             onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None)
