@@ -6,7 +6,7 @@ Only the training extra imports this package (it needs torch); the compiler neve
     model = torch.nn.Sequential(
         bnn.QuantInput(5), bnn.BinaryLinear(64, 256), bnn.BatchNorm1d(256), bnn.Sign(),
         bnn.BinaryLinear(256, 10), bnn.BatchNorm1d(10))
-    ... train; after every optimizer step: bnn.clip_weights(model) ...
+    bnn.fit(model, x_train, y_train, epochs=100, lr=1e-2)  # clips weights after every step
     bnn.export_onnx(model, x_example, "model.onnx")
 """
 
@@ -33,12 +33,14 @@ from bnn2hw.nn.layers import (
     clip_weights,
 )
 from bnn2hw.nn.optim import ShiftAdaMax
+from bnn2hw.nn.training import EpochLog, accuracy, deterministic, fit, predict
 
 __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "BinaryConv2d",
     "BinaryLinear",
+    "EpochLog",
     "ExportCheck",
     "QuantInput",
     "RSign",
@@ -46,13 +48,17 @@ __all__ = [
     "ShiftBatchNorm1d",
     "ShiftBatchNorm2d",
     "Sign",
+    "accuracy",
     "ap2",
     "binarize",
     "binary_layers",
     "check_finite",
     "clip_weights",
+    "deterministic",
     "export_onnx",
+    "fit",
     "hard_sigmoid",
+    "predict",
     "sign",
     "sign_ste",
     "sign_tensors",
