@@ -94,8 +94,9 @@ def _exact_batchnorms(model: nn.Module) -> None:
 
 
 def _frozen_copy(model: nn.Module) -> nn.Module:
-    m = copy.deepcopy(model).eval()
+    m = copy.deepcopy(model)
     _exact_batchnorms(m)
+    m.eval()
     for mod in m.modules():
         if isinstance(mod, (_BinaryWeights, _ExactBatchNorm)):
             mod.freeze_()
