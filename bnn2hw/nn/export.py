@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -215,6 +218,28 @@ def _check(model: nn.Module, path: Path, x: torch.Tensor, input_name: str) -> Ex
     return check
 
 
+def _torch_export(model: nn.Module, x: torch.Tensor, input_name: str, output_name: str) -> Any:
+    """torch.onnx.export (dynamo) with a dynamic batch, without its unrelated chatter
+    (torchvision registration notices, pytree deprecation warnings)."""
+    logger = logging.getLogger("torch.onnx._internal.exporter._registration")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return torch.onnx.export(
+                model,
+                (x,),
+                dynamo=True,
+                verbose=False,
+                input_names=[input_name],
+                output_names=[output_name],
+                dynamic_shapes=({0: torch.export.Dim.DYNAMIC},),
+            )
+    finally:
+        logger.setLevel(level)
+
+
 def export_onnx(
     model: nn.Module,
     example_input: torch.Tensor,
@@ -242,15 +267,7 @@ def export_onnx(
     int_type = _input_int(model, input_int)
     frozen = _frozen_copy(model)
     x = example_input.detach().to(torch.float32)
-    program = torch.onnx.export(
-        frozen,
-        (x,),
-        dynamo=True,
-        verbose=False,
-        input_names=[input_name],
-        output_names=[output_name],
-        dynamic_shapes=({0: torch.export.Dim.DYNAMIC},),
-    )
+    program = _torch_export(frozen, x, input_name, output_name)
     assert program is not None
     program.optimize()
     path.parent.mkdir(parents=True, exist_ok=True)
