@@ -100,7 +100,13 @@ def _frozen_copy(model: nn.Module) -> nn.Module:
     m = copy.deepcopy(model)
     _exact_batchnorms(m)
     m.eval()
-    for mod in m.modules():
+    for name, mod in m.named_modules():
+        if isinstance(mod, _ExactBatchNorm) and not mod.track_running_stats:
+            raise ValueError(
+                f"export_onnx: BatchNorm '{name}' has no running statistics "
+                "(track_running_stats=False), so inference depends on the batch; "
+                "train it with running statistics"
+            )
         if isinstance(mod, (_BinaryWeights, _ExactBatchNorm)):
             mod.freeze_()
     return m

@@ -294,6 +294,9 @@ def test_export_refuses_nan_and_conflicts(tmp_path: Path) -> None:
         bnn.export_onnx(model, x, tmp_path / "c.onnx", input_int="uint8")
     with pytest.raises(ValueError, match="integers in"):
         bnn.export_onnx(model, x + 0.5, tmp_path / "c.onnx")
+    model[2] = bnn.BatchNorm1d(16, track_running_stats=False)
+    with pytest.raises(ValueError, match="BatchNorm '2' has no running statistics"):
+        bnn.export_onnx(model, x, tmp_path / "c.onnx")
     assert not list(tmp_path.iterdir())
 
 
