@@ -1,6 +1,10 @@
 """The README demo: compile the bundled example model, verify it, and report.
 
-    ./dev.sh demo [--model PATH] [--out DIR]
+    ./dev.sh demo [--model PATH] [--test-set NPZ] [--out DIR]
+
+The default model is the binarized digits CNN (examples/digits_cnn); the MLP runs with
+``--model examples/digits_mlp/digits_mlp.onnx``. The test set defaults to the test_set.npz next
+to the model.
 
 Steps: bnn2hw compile (integer model + HLS C++ project + Verilog design) -> bnn2hw verify golden
 against onnxruntime, the g++ C-simulation of the HLS project and the Verilator simulation of the
@@ -19,8 +23,7 @@ import numpy as np
 from bnn2hw.cli import main as bnn2hw
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_MODEL = HERE / "digits_mlp" / "digits_mlp.onnx"
-DEFAULT_TESTSET = HERE / "digits_mlp" / "test_set.npz"
+DEFAULT_MODEL = HERE / "digits_cnn" / "digits_cnn.onnx"
 
 
 def step(title: str, argv: list[str]) -> None:
@@ -34,9 +37,13 @@ def step(title: str, argv: list[str]) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    ap.add_argument("--test-set", type=Path, default=DEFAULT_TESTSET)
+    ap.add_argument(
+        "--test-set", type=Path, help="held-out set (default: test_set.npz next to the model)"
+    )
     ap.add_argument("--out", type=Path, default=Path("build") / "demo")
     args = ap.parse_args()
+    if args.test_set is None:
+        args.test_set = args.model.parent / "test_set.npz"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     step("compile", ["compile", str(args.model), "-o", str(args.out), "--force"])
     engines = ["--engines", "golden,onnx,csim,rtl"]
