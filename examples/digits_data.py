@@ -87,13 +87,3 @@ def describe_onnx(path: Path) -> str:
     lines += [f"output {o.name}: {dims(o)}" for o in m.graph.output]
     lines.append("metadata: " + ", ".join(f"{p.key}={p.value}" for p in m.metadata_props))
     return "\n".join(lines)
-
-
-def quiet_torch_export() -> None:
-    """Silence the ONNX exporter's notes that do not concern these models (torchvision ops not
-    installed, a pytree deprecation)."""
-    import logging
-    import warnings
-
-    logging.getLogger("torch.onnx._internal.exporter._registration").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", category=FutureWarning, message=".*LeafSpec.*")

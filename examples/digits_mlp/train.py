@@ -32,7 +32,6 @@ sys.path.insert(0, str(HERE.parent))
 from digits_data import (  # noqa: E402
     describe_onnx,
     load_digits_split,
-    quiet_torch_export,
     save_test_set,
 )
 
@@ -82,7 +81,6 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=LR, help="initial Adam learning rate (cosine)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    quiet_torch_export()
     t_start = time.perf_counter()
 
     x_tr, x_te, y_tr, y_te = load_digits_split()
