@@ -325,13 +325,16 @@ class _ShiftBatchNorm(_ExactBatchNorm):
             y = y + _per_channel(self.bias, x.ndim)
         if self.track_running_stats:
             assert self.running_mean is not None and self.running_var is not None
-            m = self.momentum if self.momentum is not None else 0.1
             with torch.no_grad():
+                if self.num_batches_tracked is not None:
+                    self.num_batches_tracked.add_(1)
+                m = self.momentum
+                if m is None:  # cumulative moving average, as torch's BatchNorm
+                    assert self.num_batches_tracked is not None
+                    m = 1.0 / float(self.num_batches_tracked)
                 n = x.numel() // x.shape[1]
                 self.running_mean.mul_(1 - m).add_(mean.detach(), alpha=m)
                 self.running_var.mul_(1 - m).add_(var.detach() * n / max(n - 1, 1), alpha=m)
-                if self.num_batches_tracked is not None:
-                    self.num_batches_tracked.add_(1)
         return y
 
 

@@ -171,6 +171,17 @@ def test_shift_batchnorm() -> None:
     assert torch.equal(bn(x), x * a + b)
 
 
+def test_shift_batchnorm_cumulative_average() -> None:
+    torch.manual_seed(6)
+    bn = bnn.ShiftBatchNorm1d(3, momentum=None).train()
+    xs = [torch.randn(32, 3) * (i + 1) + i for i in range(4)]
+    for x in xs:
+        bn(x)
+    want = torch.stack([x.mean(0) for x in xs]).mean(0)
+    assert bn.running_mean is not None and int(bn.num_batches_tracked) == 4
+    assert torch.allclose(bn.running_mean, want, atol=1e-6)
+
+
 def test_exact_batchnorm_matches_torch() -> None:
     torch.manual_seed(3)
     ref = nn.BatchNorm2d(4)
