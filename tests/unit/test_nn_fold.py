@@ -173,3 +173,34 @@ def test_binary_conv_padding_fold_exhaustive(tmp_path: Path, pad_value: float) -
     x = torch.from_numpy((2.0 * bits - 1).astype(np.float32).reshape(-1, 1, 3, 3))
     _place_ties(rsign, x, lambda t: model[:3](t)[:, :, 1:2, 1:2])  # ties at the centre
     _fold_check(tmp_path, model, x, len(x), c, positions=9)
+
+
+def test_bias_stride_and_uint8_input_through_compiler(tmp_path: Path) -> None:
+    """Biases (Conv bias as a per-channel Add, Linear bias in the Gemm), stride 2 with and
+    without padding, and an 8-bit image input: the golden model equals PyTorch exactly."""
+    torch.manual_seed(14)
+    model = nn.Sequential(
+        bnn.QuantInput(8),
+        bnn.BinaryConv2d(3, 8, 3, stride=2, padding=1, pad_value=0.0, bias=True),
+        bnn.BatchNorm2d(8),
+        bnn.Sign(),
+        bnn.BinaryConv2d(8, 8, 3, stride=2, bias=True, scale=True),
+        bnn.RSign(8),
+        nn.Flatten(),
+        bnn.BinaryLinear(8 * 3 * 3, 5, bias=True),
+    )
+    x = torch.randint(0, 256, (64, 3, 16, 16)).float()
+    x[0], x[1] = 0.0, 255.0
+    model.train()(x)
+    model.eval()
+    with torch.no_grad():
+        model[5].threshold.normal_(0.0, 3.0)
+    path = tmp_path / "m.onnx"
+    bnn.export_onnx(model, x, path)
+    graph = compile_model(path, ImportOptions(), check_frames=4)
+    golden = run_golden(graph, x.numpy())
+    out, tensors = bnn.torch_tensors(model, x, path)
+    cmp = compare_to_reference(graph, golden, out, tensors, TiePolicy.PLUS)
+    print(f"{cmp.bits_compared} sign bits, {cmp.logits_compared} logits compared")
+    assert cmp.bits_compared == 64 * 8 * (64 + 9) and cmp.bit_mismatches == 0
+    assert cmp.max_abs_diff == 0.0
