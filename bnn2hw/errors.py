@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "Bnn2HwError",
+    "BoardError",
     "BuildError",
     "FoldingError",
     "InputDataError",
@@ -48,6 +49,10 @@ class FoldingError(Bnn2HwError):
 
 class InputDataError(Bnn2HwError):
     """Inputs given to run/verify have the wrong shape, dtype or values."""
+
+
+class BoardError(Bnn2HwError):
+    """An unknown board name or an invalid board data file."""
 
 
 class BuildError(Bnn2HwError):
