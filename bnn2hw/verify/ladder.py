@@ -16,7 +16,7 @@ from bnn2hw.ir.graph import Graph
 from bnn2hw.rtl_sim import Stalls
 from bnn2hw.verify.compare import Comparison, compare_exact, compare_to_reference
 
-__all__ = ["ENGINES", "VerifyResult", "format_report", "verify_graph"]
+__all__ = ["ENGINES", "VerifyResult", "format_report", "record_rows", "verify_graph"]
 
 ENGINES = ("golden", "onnx", "csim", "rtl")
 
@@ -113,3 +113,22 @@ def format_report(graph: Graph, res: VerifyResult, title: str) -> str:
     lines.append("")
     lines.append("result: PASS" if res.ok else "result: FAIL")
     return "\n".join(lines)
+
+
+def record_rows(res: VerifyResult, inputs: str) -> list[dict[str, object]]:
+    """One row per engine pair, as BUILD/verify.json records them for the report: frames,
+    values compared (binarized values and logits), mismatches, pass/fail, the inputs used."""
+    rows: list[dict[str, object]] = []
+    for e, c in res.comparisons.items():
+        rows.append(
+            {
+                "engines": f"golden vs {e}",
+                "inputs": inputs,
+                "frames": c.frames,
+                "compared": c.bits_compared + c.logits_compared,
+                "mismatches": c.bit_mismatches,
+                "ok": c.ok,
+                "note": res.notes.get(e, ""),
+            }
+        )
+    return rows
