@@ -114,8 +114,10 @@ def write_build(
     golden_frames: int = 32,
     seed: int = 0,
     hls: HlsOptions | None = None,
+    extra_meta: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write BUILD atomically (temporary folder, then rename)."""
+    """Write BUILD atomically (temporary folder, then rename). ``extra_meta`` adds top-level
+    keys to bnn2hw.json (e.g. "folding_search", "board")."""
     out = Path(out)
     check_output_folder(out, force)
     parent = out.resolve().parent
@@ -123,7 +125,9 @@ def write_build(
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
-        _write_contents(tmp, model, graph, options, golden_frames, seed, hls or HlsOptions())
+        _write_contents(
+            tmp, model, graph, options, golden_frames, seed, hls or HlsOptions(), extra_meta or {}
+        )
         if out.exists():
             old = parent / f".{out.name}.old-{os.getpid()}"
             out.rename(old)
@@ -145,6 +149,7 @@ def _write_contents(
     golden_frames: int,
     seed: int,
     hls: HlsOptions,
+    extra_meta: Mapping[str, Any],
 ) -> None:
     (tmp / "golden" / "acts").mkdir(parents=True)
     shutil.copyfile(model, tmp / "model.onnx")
@@ -158,6 +163,7 @@ def _write_contents(
         "layers": layer_rows(graph),
         "golden": {"frames": golden_frames, "seed": seed},
         "hardware": {"part": hls.part, "clock_mhz": hls.clock_mhz},
+        **extra_meta,
         "graph": graph_to_json(graph),
     }
     (tmp / JSON_NAME).write_text(json.dumps(meta, indent=1) + "\n")

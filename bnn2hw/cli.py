@@ -9,6 +9,7 @@ import argparse
 import logging
 import os
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,19 +62,51 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--seed", type=int, default=0, help="seed of the test vectors")
     c.add_argument("--force", action="store_true", help="replace an existing build folder")
-    c.add_argument(
+    fold = c.add_mutually_exclusive_group()
+    fold.add_argument(
         "--folding",
         type=Path,
         metavar="F.json",
         help='PE/SIMD per layer ({"l00_dense": {"pe": 16, "simd": 32}, ...}); '
         "layers not named get the default; every build writes BUILD/folding.json",
     )
-    c.add_argument(
-        "--clock-mhz", type=float, default=100.0, help="target clock of the HLS project (MHz)"
+    fold.add_argument(
+        "--target-fps",
+        type=float,
+        metavar="N",
+        help="choose PE/SIMD for every layer to reach N frames/s at --clock-mhz with the "
+        "least estimated resources (within the budget: --board, --budget-luts, "
+        "--budget-bram18); if it cannot, build the fastest folding that fits and say so",
     )
     c.add_argument(
-        "--part", default="xc7z020clg400-1", help="FPGA part of the HLS project (default PYNQ-Z1)"
+        "--board",
+        metavar="NAME",
+        help="target board (bnn2hw boards lists them): its part, default clock and, with "
+        "--target-fps, its LUT and block RAM as the budget",
     )
+    c.add_argument("--budget-luts", type=int, metavar="N", help="--target-fps: at most N LUTs")
+    c.add_argument(
+        "--budget-bram18",
+        type=int,
+        metavar="N",
+        help="--target-fps: at most N RAMB18 block RAMs (a BRAM36 tile is two)",
+    )
+    c.add_argument(
+        "--require-target",
+        action="store_true",
+        help="--target-fps: fail (exit 2, nothing written) instead of building the best "
+        "reachable folding when the target cannot be met",
+    )
+    c.add_argument(
+        "--clock-mhz",
+        type=float,
+        help="target clock of the HLS project in MHz (default: the board's, else 100)",
+    )
+    c.add_argument(
+        "--part", help="FPGA part of the HLS project (default: the board's, else PYNQ-Z1's)"
+    )
+
+    sub.add_parser("boards", help="list the known boards (part, clock, resources)")
 
     r = sub.add_parser("run", help="run a model or build on inputs with one engine")
     r.add_argument("target", type=Path, help="a model file (.onnx) or a build folder")
@@ -195,20 +228,55 @@ def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
 
 def _cmd_compile(a: argparse.Namespace) -> int:
     from bnn2hw.backends.hls.emit import HlsOptions
+    from bnn2hw.boards import load_board
     from bnn2hw.build import check_output_folder, compile_model, write_build
+    from bnn2hw.errors import FoldingError
     from bnn2hw.ir.folding import read_folding_file
+    from bnn2hw.passes.fold_search import Budget, search_folding
     from bnn2hw.summary import layer_rows
 
     if a.golden_frames < 1:
         raise _UsageError("--golden-frames must be at least 1")
     out = Path(a.output)
     check_output_folder(out, a.force)  # before the work, not only when writing
-    if not a.clock_mhz > 0:
+    board = load_board(a.board) if a.board is not None else None
+    clock = a.clock_mhz if a.clock_mhz is not None else (board.clock_mhz if board else 100.0)
+    part = a.part if a.part is not None else (board.part if board else "xc7z020clg400-1")
+    if not clock > 0:
         raise _UsageError(f"--clock-mhz {a.clock_mhz}: must be positive")
+    if a.target_fps is None:
+        for flag, v in (
+            ("--budget-luts", a.budget_luts),
+            ("--budget-bram18", a.budget_bram18),
+            ("--require-target", a.require_target or None),
+        ):
+            if v is not None:
+                raise _UsageError(f"{flag} needs --target-fps")
+    elif not (a.target_fps > 0 and np.isfinite(a.target_fps)):
+        raise _UsageError(f"--target-fps {a.target_fps:g}: must be a positive number")
+    for flag, v in (("--budget-luts", a.budget_luts), ("--budget-bram18", a.budget_bram18)):
+        if v is not None and v < 1:
+            raise _UsageError(f"{flag} {v}: must be at least 1")
     t0 = time.perf_counter()
     options = _import_options(a)
     folding = read_folding_file(a.folding) if a.folding is not None else None
     graph = compile_model(a.model, options, seed=a.seed, folding=folding)
+    extra: dict[str, object] = {}
+    search = None
+    if a.target_fps is not None:
+        budget = Budget(
+            lut=a.budget_luts if a.budget_luts is not None else (board.lut if board else None),
+            bram18=a.budget_bram18
+            if a.budget_bram18 is not None
+            else (board.bram18 if board else None),
+        )
+        search = search_folding(graph, a.target_fps, clock, budget)
+        if not search.met and a.require_target:
+            raise FoldingError(f"{search.status()} (--require-target: nothing written)")
+        graph = search.apply(graph)
+        extra["folding_search"] = search.to_json()
+    if board is not None:
+        extra["board"] = board.to_json()
     write_build(
         out,
         a.model,
@@ -217,7 +285,8 @@ def _cmd_compile(a: argparse.Namespace) -> int:
         force=a.force,
         golden_frames=a.golden_frames,
         seed=a.seed,
-        hls=HlsOptions(part=a.part, clock_mhz=a.clock_mhz),
+        hls=HlsOptions(part=part, clock_mhz=clock),
+        extra_meta=extra,
     )
     dt = time.perf_counter() - t0
     print(
@@ -237,10 +306,45 @@ def _cmd_compile(a: argparse.Namespace) -> int:
             f"{r.get('flipped', ''):>8}{r.get('pe', ''):>5}{r.get('simd', ''):>5}"
             f"{r.get('cycles', ''):>9,}"
         )
+    if search is not None:
+        print(f"folding: {search.status()}")
+        print(textwrap.fill(search.details, width=100))
     print(
         f"wrote {out}/bnn2hw.json, {out}/folding.json, {a.golden_frames} golden frames in "
         f"{out}/golden, the HLS project in {out}/hls and the Verilog design in {out}/rtl"
     )
+    return EXIT_OK
+
+
+def _cmd_boards(a: argparse.Namespace) -> int:
+    from bnn2hw.boards import list_boards
+
+    rows = [
+        (
+            b.key,
+            b.name,
+            b.part,
+            b.platform,
+            f"{b.clock_mhz:g}",
+            f"{b.lut:,}",
+            f"{b.ff:,}",
+            f"{b.bram36:,}",
+            f"{b.bram18:,}",
+            f"{b.dsp:,}",
+            f"{b.uram:,}",
+        )
+        for b in list_boards()
+    ]
+    head = "board name part PS/shell MHz LUT FF BRAM36 RAMB18 DSP URAM".split()
+    w = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+    left = 4  # text columns left-aligned, numbers right-aligned
+
+    def line(r: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w[i]) if i < left else c.rjust(w[i]) for i, c in enumerate(r))
+
+    print(line(head))
+    for r in rows:
+        print(line(r))
     return EXIT_OK
 
 
@@ -368,7 +472,12 @@ def _cmd_verify(a: argparse.Namespace) -> int:
     return EXIT_OK if res.ok else EXIT_MISMATCH
 
 
-_COMMANDS = {"compile": _cmd_compile, "run": _cmd_run, "verify": _cmd_verify}
+_COMMANDS = {
+    "compile": _cmd_compile,
+    "run": _cmd_run,
+    "verify": _cmd_verify,
+    "boards": _cmd_boards,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -381,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if args.command is None:
             raise _UsageError(
-                "bnn2hw: no command given: use compile, run or verify (see bnn2hw --help)"
+                "bnn2hw: no command given: use compile, run, verify or boards (see bnn2hw --help)"
             )
         return _COMMANDS[args.command](args)
     except Bnn2HwError as e:

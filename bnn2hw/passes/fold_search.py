@@ -220,8 +220,14 @@ class SearchResult:
     budget: Budget
     met: bool
     fits: bool  # within the budget (always True without one)
-    explanation: str = ""
+    details: str = ""  # how the folding was chosen, per-layer cycles, resources
     pools: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def explanation(self) -> str:
+        """One paragraph for the report: the status, then how the folding was chosen."""
+        st = self.status()
+        return f"{st[0].upper()}{st[1:]}. {self.details}"
 
     @property
     def fps(self) -> float:
@@ -560,7 +566,7 @@ def search_folding(
         fits=fits,
         pools=pools,
     )
-    return replace(res, explanation=_explain(res, w))
+    return replace(res, details=_explain(res, w))
 
 
 def _explain(r: SearchResult, w: float) -> str:
@@ -581,10 +587,6 @@ def _explain(r: SearchResult, w: float) -> str:
         "converters, fit the cycles allowed, the least parallel on ties, with pools following "
         "their producer's PE. "
     )
-    if r.met:
-        outcome = "Met. "
-    else:
-        outcome = r.status()[0].upper() + r.status()[1:] + ". "
     where = (
         f"layer {r.bottleneck_layer}"
         if r.bottleneck_stage.startswith(f"{r.bottleneck_layer} (")
@@ -593,10 +595,10 @@ def _explain(r: SearchResult, w: float) -> str:
     got = (
         f"Bottleneck: {where}, "
         f"{r.bottleneck_cycles:,} cycles per frame = {r.fps:,.0f} frames/s "
-        f"(fully unfolded: {r.min_cycles:,} cycles). "
+        f"(fully unfolded: {r.min_cycles:,} cycle{'' if r.min_cycles == 1 else 's'}). "
         f"Cycles per layer (PE x SIMD): {per}. "
         f"Estimated {r.lut:,} LUT and {r.bram18:,} RAMB18"
     )
     if r.budget.lut is not None or r.budget.bram18 is not None:
         got += f" (budget {r.budget.describe()})"
-    return head + how + outcome + got + "."
+    return head + got + ". " + how.rstrip()
