@@ -243,14 +243,14 @@ class SearchResult:
         """One line: met, or why not and the best reachable rate."""
         at = (
             f"{self.fps:,.0f} frames/s at {self.clock_mhz:g} MHz "
-            f"(bottleneck layer {self.bottleneck_layer}, {self.bottleneck_cycles:,} cycles)"
+            f"(bottleneck layer {self.bottleneck_layer}, {_cycles(self.bottleneck_cycles)})"
         )
         if self.met:
             return f"target {self.target_fps:,.0f} frames/s met: {at}"
         if self.target_cycles < self.min_cycles:
             why = (
                 f"target {self.target_fps:,.0f} frames/s not reachable at {self.clock_mhz:g} "
-                f"MHz by any folding (the fully unfolded design needs {self.min_cycles:,} cycles "
+                f"MHz by any folding (the fully unfolded design needs {_cycles(self.min_cycles)} "
                 f"per frame, at most {self.clock_mhz * 1e6 / self.min_cycles:,.0f} frames/s)"
             )
             if self.fits and self.bottleneck_cycles > self.min_cycles:
@@ -486,7 +486,7 @@ def search_folding(
         w = DEFAULT_LUT_PER_BRAM18
     s = _Searcher(graph, cost or default_cost(), w)
     clock_hz = clock_mhz * 1e6
-    target = max(1, math.floor(clock_hz / target_fps + 1e-9))
+    target = math.floor(clock_hz / target_fps + 1e-9)  # 0: faster than one frame per cycle
 
     # the fully folded design (every PE and SIMD 1: no converters) bounds the search above
     t_hi = max(s.n_in, s.floor, *(opts[0].cycles for opts in s.options))
@@ -498,7 +498,7 @@ def search_folding(
         else:
             hi = mid
     t_min = lo
-    t_used = max(target, t_min)
+    t_used = max(target, t_min)  # t_min >= 1
     best = s.solve(t_used)
     if best is None:
         raise FoldingError(f"internal: no folding admissible at {t_used} cycles (please report)")
@@ -569,6 +569,10 @@ def search_folding(
     return replace(res, details=_explain(res, w))
 
 
+def _cycles(n: int) -> str:
+    return f"{n:,} cycle" if n == 1 else f"{n:,} cycles"
+
+
 def _explain(r: SearchResult, w: float) -> str:
     per = ", ".join(
         f"{c.name} {c.folding.pe}x{c.folding.simd} {c.stage_cycles:,}"
@@ -578,7 +582,7 @@ def _explain(r: SearchResult, w: float) -> str:
     )
     head = (
         f"Target {r.target_fps:,.0f} frames/s at {r.clock_mhz:g} MHz: at most "
-        f"{r.target_cycles:,} cycles per frame. "
+        f"{_cycles(r.target_cycles)} per frame. "
     )
     how = (
         "For every layer the search took the legal PE x SIMD (PE dividing the output channels, "
@@ -594,8 +598,8 @@ def _explain(r: SearchResult, w: float) -> str:
     )
     got = (
         f"Bottleneck: {where}, "
-        f"{r.bottleneck_cycles:,} cycles per frame = {r.fps:,.0f} frames/s "
-        f"(fully unfolded: {r.min_cycles:,} cycle{'' if r.min_cycles == 1 else 's'}). "
+        f"{_cycles(r.bottleneck_cycles)} per frame = {r.fps:,.0f} frames/s "
+        f"(fully unfolded: {_cycles(r.min_cycles)}). "
         f"Cycles per layer (PE x SIMD): {per}. "
         f"Estimated {r.lut:,} LUT and {r.bram18:,} RAMB18"
     )
