@@ -24,9 +24,10 @@ then PE greedily until it meets the target and looks at other stages only afterw
    never grows with T: a higher frame rate never costs fewer resources.
 3. The result is lowered (``lower(graph)``) and the real dataflow's bottleneck, including
    window generators, converters and the label select, is checked against T.
-4. With a budget (LUT, RAMB18): if the least-cost design at the target exceeds it, a binary
-   search on T finds the fastest design that fits; the result says the target was not met and
-   gives the best reachable frame rate. A target faster than the fully unfolded design
+4. With a budget (LUT, RAMB18): if the least-cost design at the target exceeds it, the search
+   re-weights block RAM against LUTs (1/16 to 64 times the usual weight) to trade one for the
+   other, and if still nothing fits, a binary search on T finds the fastest design that fits;
+   the result says the target was not met and gives the best reachable frame rate. A target faster than the fully unfolded design
    (PE = MH, SIMD = the whole unit, every pool at PE = C) is not reachable by any folding;
    the result says so and takes the fastest design (within the budget).
 
@@ -81,6 +82,8 @@ DEFAULT_LUT_PER_BRAM18 = 190.0
 #: Memories below this many bits are LUTRAM/ROM in LUTs, larger ones block RAM (as the Verilog
 #: backend's BLOCK_ROM_BITS asks).
 BLOCK_BITS = 16384
+#: Block RAM weights tried (powers of two around the budget's ratio) when a budget binds.
+_WEIGHT_STEPS = (0, -1, 1, -2, 2, -3, 3, -4, 4, 5, 6)
 _BRAM18_SHAPES = ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024), (36, 512))
 
 
@@ -372,11 +375,14 @@ class _Searcher:
         last = self.layers[-1]
         self.floor = math.prod(last.out_shape) if graph.output.topk is not None else 1
 
-    def score(self, lut: float, bram: float) -> float:
+    def score(self, opts: list[_Option]) -> float:
+        lut, bram = self.totals(opts)
         return lut + self.w * bram
 
-    def solve(self, t: int) -> list[_Option] | None:
-        """The least-cost admissible folding of every layer at T cycles, or None."""
+    def solve(self, t: int, w: float | None = None) -> list[_Option] | None:
+        """The least-cost admissible folding of every layer at T cycles (cost LUT + w x RAMB18,
+        w the searcher's by default), or None."""
+        w = self.w if w is None else w
         if self.floor > t:
             return None
         # state: producer's out elems -> (cost, parallelism, path)
@@ -402,7 +408,7 @@ class _Searcher:
                         if _convert_cycles(frame, e_p, o.in_elems) > t:
                             continue
                         extra = _convert_lut(e_p, o.in_elems, bits)
-                    c = c0 + self.score(o.lut + extra, o.bram18)
+                    c = c0 + o.lut + extra + w * o.bram18
                     p = p0 + o.par
                     old = new.get(o.out_elems)
                     if old is None or (c, p) < (old[0], old[1]):
@@ -504,20 +510,37 @@ def search_folding(
         raise FoldingError(f"internal: no folding admissible at {t_used} cycles (please report)")
     fits = budget.fits(*s.totals(best))
     if not fits:
-        lo, hi = t_used + 1, max(t_used + 1, t_hi)
-        while lo < hi:  # the smallest T whose least-cost design fits
-            mid = (lo + hi) // 2
-            sol = s.solve(mid)
-            if sol is not None and budget.fits(*s.totals(sol)):
-                hi = mid
-            else:
-                lo = mid + 1
-        t_used = lo
-        sol = s.solve(t_used)
+
+        def fitting(t: int) -> list[_Option] | None:
+            """The cheapest design at T within the budget among the least-cost designs with
+            RAMB18 weighted 1/16 .. 64 times as much as usual (trading LUTs for block RAM or
+            back), or None."""
+            found = []
+            for k in _WEIGHT_STEPS:
+                sol = s.solve(t, s.w * 2.0**k)
+                if sol is not None and budget.fits(*s.totals(sol)):
+                    found.append(sol)
+            return min(found, key=s.score) if found else None
+
+        sol = fitting(t_used)
         if sol is None:
-            raise FoldingError(f"internal: no folding admissible at {t_used} cycles")
-        best = sol
-        fits = budget.fits(*s.totals(best))
+            lo, hi = t_used + 1, max(t_used + 1, t_hi)
+            while lo < hi:  # the smallest T with a design that fits
+                mid = (lo + hi) // 2
+                if fitting(mid) is None:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            t_used = lo
+            sol = fitting(t_used)
+        if sol is not None:
+            best, fits = sol, True
+        else:  # nothing fits: the cheapest design there is
+            t_used = t_hi
+            sol = s.solve(t_used)
+            if sol is None:
+                raise FoldingError(f"internal: no folding admissible at {t_used} cycles")
+            best = sol
 
     spec = s.spec(best)
     folded = graph.with_layers(tuple(replace(la, folding=spec[la.name]) for la in graph.layers))
