@@ -27,9 +27,10 @@ then PE greedily until it meets the target and looks at other stages only afterw
 4. With a budget (LUT, RAMB18): if the least-cost design at the target exceeds it, the search
    re-weights block RAM against LUTs (1/16 to 64 times the usual weight) to trade one for the
    other, and if still nothing fits, a binary search on T finds the fastest design that fits;
-   the result says the target was not met and gives the best reachable frame rate. A target faster than the fully unfolded design
-   (PE = MH, SIMD = the whole unit, every pool at PE = C) is not reachable by any folding;
-   the result says so and takes the fastest design (within the budget).
+   the result says the target was not met and gives the best reachable frame rate. A target
+   faster than the fully unfolded design (PE = MH, SIMD = the whole unit, every pool at
+   PE = C) is not reachable by any folding; the result says so and takes the fastest design
+   (within the budget).
 
 Costs come from a function ``(layer, folding) -> (LUT, RAMB18)``. The default is
 ``bnn2hw.hw.estimate.estimate_layer`` when that module is present, else :func:`interim_cost`,
