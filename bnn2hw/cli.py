@@ -136,6 +136,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--seed", type=int, default=0, help="seed for --random")
     _stall_options(v)
+
+    e = sub.add_parser(
+        "estimate", help="LUT/FF/BRAM/cycle estimates per layer (and Yosys results with --synth)"
+    )
+    e.add_argument("build", type=Path, help="a build folder")
+    e.add_argument(
+        "--synth",
+        action="store_true",
+        help="also run Yosys synth_xilinx on every layer's wrapper and on the whole design "
+        "and record measured against estimated in BUILD/bnn2hw.json",
+    )
+    e.add_argument("--family", default="xc7", help="Xilinx family for --synth (default xc7)")
     return p
 
 
@@ -472,11 +484,58 @@ def _cmd_verify(a: argparse.Namespace) -> int:
     return EXIT_OK if res.ok else EXIT_MISMATCH
 
 
+def _cmd_estimate(a: argparse.Namespace) -> int:
+    from bnn2hw.build import load_build
+    from bnn2hw.estimates import estimate_build
+
+    build = load_build(a.build)
+    t0 = time.perf_counter()
+    run = estimate_build(
+        build, synth=a.synth, family=a.family, progress=lambda m: print(m, flush=True)
+    )
+    dt = time.perf_counter() - t0
+    est, syn = run.estimates, run.synthesis
+    cyc = {r["name"]: r.get("cycles") for r in build.meta.get("layers", [])}
+    head = f"{'layer':<16}{'cycles':>10}{'LUT':>8}{'LUTRAM':>8}{'FF':>8}{'BRAM18':>8}{'BRAM36':>8}"
+    if syn is not None:
+        head += (
+            f"{'| Yosys LUT':>12}{'LUTRAM':>8}{'FF':>8}{'BRAM18':>8}{'BRAM36':>8}{'LUT ratio':>10}"
+        )
+    print(f"bnn2hw estimate {build.path}: estimated" + (" | Yosys synth_xilinx" if syn else ""))
+    print(head)
+
+    def row(name: str, e: dict[str, int], s: dict[str, int] | None, cycles: object) -> str:
+        c = f"{cycles:,}" if isinstance(cycles, int) else ""
+        line = (
+            f"{name:<16}{c:>10}{e['lut']:>8,}{e['lutram']:>8,}{e['ff']:>8,}"
+            f"{e['bram18']:>8}{e['bram36']:>8}"
+        )
+        if s is not None:
+            ratio = f"{e['lut'] / s['lut']:.2f}" if s["lut"] else "-"
+            line += (
+                f"{'| ' + format(s['lut'], ','):>12}{s['lutram']:>8,}{s['ff']:>8,}"
+                f"{s['bram18']:>8}{s['bram36']:>8}{ratio:>10}"
+            )
+        return line
+
+    for name, e in est["layers"].items():
+        s = syn["layers"].get(name) if syn else None
+        print(row(name, e, s, cyc.get(name)))
+    tot = est["total"]
+    print(row("total (design)", tot, syn["total"] if syn else None, tot["cycles"]))
+    print(
+        f"layers are their wrappers (MVAU or max-pool); the total adds window generators, width "
+        f"converters and FIFOs; recorded in {build.path}/bnn2hw.json ({dt:.1f} s)"
+    )
+    return EXIT_OK
+
+
 _COMMANDS = {
     "compile": _cmd_compile,
     "run": _cmd_run,
     "verify": _cmd_verify,
     "boards": _cmd_boards,
+    "estimate": _cmd_estimate,
 }
 
 

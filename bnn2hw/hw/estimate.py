@@ -92,6 +92,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from bnn2hw.backends.verilog.emit import BLOCK_ROM_BITS, fifo_depth
 from bnn2hw.errors import FoldingError
 from bnn2hw.hw.dataflow import (
     ConvertStage,
@@ -126,11 +127,9 @@ __all__ = [
     "map_memory",
     "rom_luts",
     "tree_bits",
+    "wrapper_stages",
 ]
 
-# The emitter's rule (backends/verilog/emit.py), repeated here so that estimates never import a
-# backend; tests check the two agree.
-BLOCK_ROM_BITS = 16384
 STAGE_LEVELS = 2  # b2h_mvau's default: a register stage every two adder levels
 FIFO_DEPTH = 32
 
@@ -630,7 +629,8 @@ def estimate_layer(
 def estimate_design(design: Graph | Dataflow) -> tuple[list[StageEstimate], Estimate]:
     """Per-stage estimates of a folded graph's dataflow (or a lowered one), FIFOs included as
     stages of their own (named ``<stage>_fifo`` as in the emitted top), and the total."""
-    from bnn2hw.backends.verilog.emit import _fifo_after, _out_width, fifo_depth
+    # where the emitter puts FIFOs and how wide they are (one rule for both)
+    from bnn2hw.backends.verilog.emit import _fifo_after, _out_width
 
     df = lower(design) if isinstance(design, Graph) else design
     rows: list[StageEstimate] = []
@@ -661,19 +661,25 @@ def _kind(s: Stage) -> str:
     }[type(s)]
 
 
+def wrapper_stages(df: Dataflow) -> list[MvauStage | PoolStage]:
+    """The stages that have a per-layer wrapper (``<net>_<layer>.v``): MVAUs and max-pools."""
+    return [s for s in df.stages if isinstance(s, MvauStage | PoolStage)]
+
+
 def design_json(design: Graph | Dataflow) -> dict[str, Any]:
-    """The estimates as bnn2hw.json holds them: per stage, per layer (its stages summed) and
-    in total."""
-    rows, total = estimate_design(design)
-    layers: dict[str, Estimate] = {}
-    for r in rows:
-        if r.layer is not None:
-            layers[r.layer] = layers.get(r.layer, Estimate()) + r.estimate
+    """The estimates as bnn2hw.json holds them (key "estimates"): ``layers`` the per-layer
+    wrapper (MVAU or max-pool: what ``bnn2hw estimate --synth`` synthesizes per layer),
+    ``stages`` every stage including window generators, width converters and FIFOs, ``total``
+    the whole design. Resource units: see this module's docstring."""
+    df = lower(design) if isinstance(design, Graph) else design
+    rows, total = estimate_design(df)
+    layers = {s.name: estimate_stage(s).to_json() for s in wrapper_stages(df)}
     return {
-        "model": "bnn2hw.hw.estimate (formulas calibrated against Yosys synth_xilinx xc7)",
+        "model": "bnn2hw.hw.estimate: formulas calibrated against Yosys synth_xilinx xc7; "
+        "lut = logic LUTs, lutram = LUTs as distributed RAM, bram18/bram36 = RAMB18E1/RAMB36E1",
+        "layers": layers,
         "stages": [
             {"name": r.name, "kind": r.kind, "layer": r.layer, **r.estimate.to_json()} for r in rows
         ],
-        "layers": {k: v.to_json() for k, v in layers.items()},
         "total": total.to_json(),
     }
