@@ -266,8 +266,8 @@ class SearchResult:
             )
         if not self.fits:
             return (
-                f"{why}; even the smallest folding needs LUT {self.lut:,}, BRAM "
-                f"{self.bram18:,} RAMB18: building it at {at}"
+                f"{why}; no folding fits the budget ({self.budget.describe()}): the smallest "
+                f"needs LUT {self.lut:,}, BRAM {self.bram18:,} RAMB18; building it at {at}"
             )
         return f"{why}; best reachable {at}"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -177,7 +178,20 @@ def test_budget_too_small_reports_the_best_reachable_rate() -> None:
     assert f"best reachable {r.fps:,.0f} frames/s at 100 MHz" in r.status()
     assert f"bottleneck layer {r.bottleneck_layer}" in r.status()
     tiny = search_folding(g, 1e6, 100.0, Budget(lut=1, bram18=0), cost=interim_cost)
-    assert not tiny.fits and "even the smallest folding needs" in tiny.status()
+    assert not tiny.fits and not tiny.met
+    assert "no folding fits the budget (LUT 1, BRAM 0 RAMB18): the smallest needs" in tiny.status()
+
+
+def test_label_select_bounds_the_frame_rate() -> None:
+    """Label select takes one cycle per accumulator: 10 cycles per frame at best."""
+    g = _tfc_like()
+    g = replace(g, output=replace(g.output, topk=1))
+    r = search_folding(g, 1e8 / 10, 100.0, cost=interim_cost)
+    assert r.met and r.bottleneck_cycles == 10 and r.min_cycles == 10
+    assert lower(r.apply(g)).bottleneck == 10
+    r = search_folding(g, 1e8 / 9, 100.0, cost=interim_cost)
+    assert not r.met and r.bottleneck_cycles == 10
+    assert "needs 10 cycles per frame" in r.status()
 
 
 def test_bad_targets_are_refused() -> None:
@@ -289,6 +303,22 @@ def test_compile_usage_errors_exit_2(
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_board_sets_part_and_default_clock(model: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b"
+    args = ["compile", str(model), "-o", str(out), "--board", "ZCU104", "--target-fps", "1e6"]
+    assert main([*args, "--golden-frames", "2"]) == 0
+    meta = json.loads((out / "bnn2hw.json").read_text())
+    assert meta["hardware"] == {"part": "xczu7ev-ffvc1156-2-e", "clock_mhz": 200.0}
+    assert meta["folding_search"]["target_cycles"] == 200
+    assert meta["folding_search"]["budget"] == {"lut": 230400, "bram18": 624}
+    out2 = tmp_path / "c"
+    args = ["compile", str(model), "-o", str(out2), "--board", "zcu104", "--clock-mhz", "150"]
+    assert main([*args, "--part", "xczu7ev-ffvc1156-1-e", "--golden-frames", "2"]) == 0
+    meta = json.loads((out2 / "bnn2hw.json").read_text())
+    assert meta["hardware"] == {"part": "xczu7ev-ffvc1156-1-e", "clock_mhz": 150.0}
+    assert "folding_search" not in meta and meta["board"]["name"] == "ZCU104"
 
 
 def test_unreachable_target_still_builds_the_fastest_design(
