@@ -33,13 +33,12 @@ then PE greedily until it meets the target and looks at other stages only afterw
    (within the budget).
 
 Costs come from a function ``(layer, folding) -> (LUT, RAMB18)``. The default is
-``bnn2hw.hw.estimate.estimate_layer`` when that module is present, else :func:`interim_cost`,
-a formula model documented there.
+:func:`estimate_cost` (``bnn2hw.hw.estimate.estimate_layer``); :func:`interim_cost` is a
+simpler formula model (documented there) that the property tests also use.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -71,6 +70,7 @@ __all__ = [
     "LayerChoice",
     "SearchResult",
     "default_cost",
+    "estimate_cost",
     "interim_cost",
     "search_folding",
 ]
@@ -100,7 +100,8 @@ def _memory(width: int, depth: int) -> Cost:
 
 
 def interim_cost(layer: Layer, f: Folding) -> Cost:
-    """A formula model of one layer's (LUT, RAMB18) at folding f (stand-in for hw/estimate.py).
+    """A simple formula model of one layer's (LUT, RAMB18) at folding f (hw/estimate.py is the
+    calibrated one).
 
     MVAU, per PE: XNOR + popcount of SIMD bits ~ SIMD LUTs (XNORs fold into the first
     compressor level); an integer first layer's add/subtract tree ~ SIMD x (A + log2 SIMD)
@@ -140,23 +141,19 @@ def interim_cost(layer: Layer, f: Folding) -> Cost:
     return lut, bram
 
 
+def estimate_cost(layer: Layer, f: Folding) -> Cost:
+    """The default cost: ``bnn2hw.hw.estimate.estimate_layer`` (the cores' structure, calibrated
+    against Yosys; window generator included), as LUT = logic LUTs + 4 per LUTRAM cell and
+    RAMB18 = RAMB18 + 2 x RAMB36."""
+    from bnn2hw.hw.estimate import estimate_layer
+
+    e = estimate_layer(layer, f)
+    return e.lut + 4 * e.lutram, e.bram18_equiv
+
+
 def default_cost() -> CostFn:
-    """``bnn2hw.hw.estimate.estimate_layer`` if that module is present (LUT = logic LUTs + 4 per
-    LUTRAM cell, RAMB18 = RAMB18 + 2 x RAMB36), else :func:`interim_cost`."""
-    try:
-        mod = importlib.import_module("bnn2hw.hw.estimate")
-    except ImportError:
-        return interim_cost
-    estimate_layer = getattr(mod, "estimate_layer", None)
-    if estimate_layer is None:
-        return interim_cost
-
-    def cost(layer: Layer, f: Folding) -> Cost:
-        e = estimate_layer(layer, f)
-        lut = int(e.lut) + 4 * int(getattr(e, "lutram", 0))
-        return lut, int(e.bram18) + 2 * int(getattr(e, "bram36", 0))
-
-    return cost
+    """The cost function the search uses unless given one: :func:`estimate_cost`."""
+    return estimate_cost
 
 
 # ---------------------------------------------------------------- results
