@@ -27,6 +27,7 @@ from bnn2hw.backends.verilog.emit import emit_rtl
 from bnn2hw.errors import BuildError
 from bnn2hw.frontend import ImportOptions, import_model
 from bnn2hw.golden import run_golden
+from bnn2hw.hw.estimate import design_json
 from bnn2hw.ir.folding import folding_to_json
 from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import Folding
@@ -163,6 +164,7 @@ def _write_contents(
         "layers": layer_rows(graph),
         "golden": {"frames": golden_frames, "seed": seed},
         "hardware": {"part": hls.part, "clock_mhz": hls.clock_mhz},
+        "estimates": design_json(graph),
         **extra_meta,
         "graph": graph_to_json(graph),
     }

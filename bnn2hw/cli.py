@@ -308,6 +308,7 @@ def _cmd_compile(a: argparse.Namespace) -> int:
     print(
         f"{'layer':<16}{'kind':<8}{'in':>14}{'out':>14}{'MW':>7}{'MH':>6}{'input':>14}"
         f"{'acc bits':>9}{'T bits':>7}{'flipped':>8}{'PE':>5}{'SIMD':>5}{'cycles':>9}"
+        f"{'~LUT':>8}{'~BRAM18':>8}"
     )
     for r in layer_rows(graph):
         shp = lambda s: "x".join(str(d) for d in s)  # noqa: E731
@@ -316,7 +317,7 @@ def _cmd_compile(a: argparse.Namespace) -> int:
             f"{r.get('mw', ''):>7}{r.get('mh', ''):>6}{r.get('input', ''):>14}"
             f"{r.get('acc_bits', ''):>9}{r.get('threshold_bits', '-' if 'mw' in r else ''):>7}"
             f"{r.get('flipped', ''):>8}{r.get('pe', ''):>5}{r.get('simd', ''):>5}"
-            f"{r.get('cycles', ''):>9,}"
+            f"{r.get('cycles', ''):>9,}{r.get('est_lut', ''):>8,}{r.get('est_bram18', ''):>8}"
         )
     if search is not None:
         print(f"folding: {search.status()}")

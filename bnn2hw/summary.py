@@ -25,11 +25,21 @@ def _folding(layer: Layer) -> dict[str, int]:
     f = layer.folding
     if f is None:
         return {}
-    return {**f.to_json(isinstance(layer, MaxPoolBits)), "cycles": layer_cycles(layer, f)}
+    from bnn2hw.hw.estimate import estimate_layer  # imports this module
+
+    e = estimate_layer(layer, f, swg=False)  # the layer's wrapper (MVAU or max-pool)
+    return {
+        **f.to_json(isinstance(layer, MaxPoolBits)),
+        "cycles": layer_cycles(layer, f),
+        "est_lut": e.lut + e.lutram,
+        "est_bram18": e.bram18_equiv,
+    }
 
 
 def layer_rows(graph: Graph) -> list[dict[str, Any]]:
-    """One dict per layer: name, kind, source, shapes, and MVAU facts."""
+    """One dict per layer: name, kind, source, shapes, MVAU facts, and with a folding its cycles
+    and the estimate of its wrapper (hw/estimate.py): est_lut (logic and LUTRAM LUTs),
+    est_bram18 (block RAM in RAMB18 units)."""
     rows: list[dict[str, Any]] = []
     for layer in graph.layers:
         if isinstance(layer, MaxPoolBits):
