@@ -17,14 +17,19 @@ import zoo
 from foldings import fold_max
 
 from bnn2hw.boards import load_board
-from bnn2hw.build import compile_model
+from bnn2hw.build import compile_model, load_build
 from bnn2hw.cli import main
+from bnn2hw.engines.rtl_engine import run_rtl
 from bnn2hw.frontend import ImportOptions
+from bnn2hw.golden import run_golden
 from bnn2hw.hw.dataflow import lower
 from bnn2hw.ir.folding import check_folding, folding_from_json
 from bnn2hw.ir.graph import Graph
 from bnn2hw.passes.assign_folding import assign_folding
 from bnn2hw.passes.fold_search import Budget, SearchResult, search_folding
+from bnn2hw.rtl_sim import Stalls
+from bnn2hw.stimuli import random_inputs
+from bnn2hw.verify.compare import compare_exact
 
 pytestmark = pytest.mark.torch
 
@@ -134,3 +139,40 @@ def test_cnv_at_1m_on_pynq_z1_is_refused_with_the_best_reachable_rate(
     args = ["compile", str(path), "-o", str(strict), "--board", "pynq-z1", "--target-fps", "1e6"]
     assert main([*args, "--require-target"]) == 2
     assert "best reachable" in capsys.readouterr().err and not strict.exists()
+
+
+@pytest.mark.rtl
+@pytest.mark.parametrize(
+    "name, fps, clock", [("TFC", 1e6, 100.0), ("CNV", 1e4, 200.0)], ids=["tfc-1M", "cnv-10k"]
+)
+def test_searched_folding_runs_at_the_target_in_rtl(
+    models: dict[str, tuple[Path, Graph]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    fps: float,
+    clock: float,
+) -> None:
+    """The chosen folding, built and simulated (Verilator, no stalls): outputs equal the golden
+    model's and the measured cycles per frame are within the target."""
+    path = models[name][0]
+    out = tmp_path / "b"
+    args = ["compile", str(path), "-o", str(out), "--target-fps", f"{fps:g}"]
+    assert main([*args, "--clock-mhz", f"{clock:g}", "--golden-frames", "2"]) == 0
+    capsys.readouterr()
+    b = load_build(out)
+    fs = b.meta["folding_search"]
+    assert fs["met"]
+    x = random_inputs(b.graph, 5, seed=3)
+    run = run_rtl(b.graph, b.rtl_dir, x, stalls=Stalls.named("none"))
+    cmp = compare_exact(b.graph, run_golden(b.graph, x), run.result)
+    assert cmp.bit_mismatches == 0 and cmp.frames == 5
+    cpf = run.cycles_per_frame
+    assert cpf is not None
+    with capsys.disabled():
+        print(
+            f"\n{name} at {fps:,.0f} frames/s, {clock:g} MHz (target {fs['target_cycles']:,} "
+            f"cycles): {run.describe()}"
+        )
+    assert run.bottleneck == fs["bottleneck_cycles"]
+    assert cpf <= 1.02 * fs["bottleneck_cycles"] and cpf <= fs["target_cycles"]
