@@ -23,6 +23,9 @@ Chooser = Callable[[Graph], FoldingSpec]
 
 # FINN's published foldings (../shared/ANCHORS.md), per MVAU layer in order
 FINN_TFC = [(16, 49), (8, 8), (8, 8), (10, 8)]
+FINN_LFC = [(32, 49), (64, 32), (32, 64), (10, 8)]
+# SFC has no FINN folding: TFC's first layer, PE = SIMD = 16 on the 256-wide layers
+SFC_TFC_LIKE = [(16, 49), (16, 16), (16, 16), (10, 16)]
 FINN_CNV_LARGE = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8), (5, 1)]
 FINN_CNV_SMALL = [(8, 3), (16, 16), (8, 16), (8, 16), (4, 8), (1, 8), (1, 2), (2, 2), (5, 1)]
 

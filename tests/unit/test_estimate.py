@@ -250,3 +250,31 @@ def test_every_stage_kind(tiny_build: Path) -> None:
         assert e.lut >= 0 and e.ff >= 0
     assert any(isinstance(s, MvauStage) for s in df.stages)
     assert not any(isinstance(s, SwgStage | PoolStage) for s in df.stages)
+
+
+def test_cli_estimate(tiny_build: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = json.loads((tiny_build / "bnn2hw.json").read_text())
+    capsys.readouterr()
+    assert main(["estimate", str(tiny_build)]) == 0
+    out = capsys.readouterr().out
+    assert "l00_dense" in out and "total (design)" in out and "Yosys" not in out
+    after = json.loads((tiny_build / "bnn2hw.json").read_text())
+    assert after["estimates"] == before["estimates"]  # the same formulas compile recorded
+    assert "synthesis" not in after
+    assert {k: v for k, v in after.items() if k != "estimates"} == {
+        k: v for k, v in before.items() if k != "estimates"
+    }
+    assert list(after)[-1] == "graph"
+    assert not list(tiny_build.glob(".bnn2hw.json.tmp*"))
+
+
+def test_cli_estimate_bad_input(tiny_build: Path, tmp_path: Path, capsys) -> None:
+    for args in (
+        ["estimate", str(tmp_path / "missing")],
+        ["estimate", str(tmp_path)],
+        ["estimate", str(tiny_build), "--synth", "--family", "xc99"],
+    ):
+        capsys.readouterr()
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("bnn2hw: error: ") and err.count("\n") == 1, err
