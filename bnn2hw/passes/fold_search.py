@@ -40,7 +40,7 @@ simpler formula model (documented there) that the property tests also use.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -71,6 +71,7 @@ __all__ = [
     "SearchResult",
     "default_cost",
     "estimate_cost",
+    "folding_cost",
     "interim_cost",
     "search_folding",
 ]
@@ -428,6 +429,25 @@ class _Searcher:
             bram += o.bram18
             prev = o.out_elems
         return lut, bram
+
+
+def folding_cost(
+    graph: Graph, foldings: Mapping[str, Folding], cost: CostFn | None = None
+) -> Cost:
+    """Estimated (LUT, RAMB18) of a complete folding, counted as the search counts its designs
+    (every layer's cost plus the width converters between them), e.g. to compare a hand-made
+    folding with the search's at the same frame rate."""
+    cost = cost or default_cost()
+    lut = bram = prev = 0
+    for i, layer in enumerate(graph.layers):
+        f = foldings[layer.name]
+        check_folding(layer, f)
+        la_lut, la_bram = cost(layer, f)
+        in_elems = f.pe if isinstance(layer, MaxPoolBits) else f.simd
+        lut += la_lut + (_convert_lut(prev, in_elems, 1) if i else 0)
+        bram += la_bram
+        prev = f.pe
+    return lut, bram
 
 
 def _stage_layers(df: Dataflow, layers: tuple[Layer, ...]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import zoo
-from foldings import fold_max
+from foldings import FINN_CNV_LARGE, FINN_CNV_SMALL, FINN_TFC, fold_list, fold_max
 
 from bnn2hw.boards import load_board
 from bnn2hw.build import compile_model, load_build
@@ -26,7 +26,13 @@ from bnn2hw.hw.dataflow import lower
 from bnn2hw.ir.folding import check_folding, folding_from_json
 from bnn2hw.ir.graph import Graph
 from bnn2hw.passes.assign_folding import assign_folding
-from bnn2hw.passes.fold_search import Budget, SearchResult, search_folding
+from bnn2hw.passes.fold_search import (
+    DEFAULT_LUT_PER_BRAM18,
+    Budget,
+    SearchResult,
+    folding_cost,
+    search_folding,
+)
 from bnn2hw.rtl_sim import Stalls
 from bnn2hw.stimuli import random_inputs
 from bnn2hw.verify.compare import compare_exact
@@ -116,6 +122,45 @@ def test_targets_1k_to_1m_on_the_four_topologies(
     cnv = models["CNV"][1]
     assert _unfolded(cnv) == 8100
     assert search_folding(cnv, 1e4, 100.0).met and not search_folding(cnv, 1e5, 200.0).met
+
+
+FINN_LFC = [(32, 49), (64, 32), (32, 64), (10, 8)]  # ../shared/ANCHORS.md
+
+
+@pytest.mark.parametrize(
+    "name, table",
+    [
+        ("TFC", FINN_TFC),
+        ("LFC", FINN_LFC),
+        ("CNV", FINN_CNV_LARGE),
+        ("CNV", FINN_CNV_SMALL),
+    ],
+    ids=["tfc", "lfc", "cnv-large", "cnv-small"],
+)
+def test_search_is_no_costlier_than_finns_foldings_at_their_rate(
+    models: dict[str, tuple[Path, Graph]],
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    table: list[tuple[int, int]],
+) -> None:
+    """At the frame rate of FINN's published folding, the search's design is at least as fast
+    and costs no more (same estimate, LUT + 190 x RAMB18): FINN's folding is one of the designs
+    it considers."""
+    graph = models[name][1]
+    spec = {k: folding_from_json({k: v}, "spec")[k] for k, v in fold_list(table)(graph).items()}
+    finn_cycles = lower(assign_folding(spec)(graph)).bottleneck
+    finn_lut, finn_bram = folding_cost(graph, spec)
+    r = search_folding(graph, 100e6 / finn_cycles, 100.0)
+    assert r.met and r.bottleneck_cycles <= finn_cycles
+    ours = r.lut + DEFAULT_LUT_PER_BRAM18 * r.bram18
+    theirs = finn_lut + DEFAULT_LUT_PER_BRAM18 * finn_bram
+    with capsys.disabled():
+        print(
+            f"\n{name} at FINN's {finn_cycles:,} cycles/frame: FINN {finn_lut:,} LUT "
+            f"{finn_bram} RAMB18; search {r.bottleneck_cycles:,} cycles, {r.lut:,} LUT "
+            f"{r.bram18} RAMB18 ({ours / theirs:.2f}x the cost)"
+        )
+    assert ours <= theirs
 
 
 def test_cnv_at_1m_on_pynq_z1_is_refused_with_the_best_reachable_rate(

@@ -36,6 +36,7 @@ from bnn2hw.passes.fold_search import (
     Budget,
     SearchResult,
     default_cost,
+    folding_cost,
     interim_cost,
     search_folding,
 )
@@ -104,6 +105,7 @@ def test_search_is_legal_and_meets_the_target_when_unfolded_can(
     fn = interim_cost if cost == "interim" else default_cost()
     r = search_folding(graph, _fps(t), CLOCK_MHZ, cost=fn)
     _check_result(graph, r, t)
+    assert folding_cost(graph, r.foldings, fn) == (r.lut, r.bram18)
     unfolded = _unfolded_bottleneck(graph)
     assert r.min_cycles <= unfolded
     assert r.met == (t >= r.min_cycles)
