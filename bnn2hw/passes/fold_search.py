@@ -431,9 +431,7 @@ class _Searcher:
         return lut, bram
 
 
-def folding_cost(
-    graph: Graph, foldings: Mapping[str, Folding], cost: CostFn | None = None
-) -> Cost:
+def folding_cost(graph: Graph, foldings: Mapping[str, Folding], cost: CostFn | None = None) -> Cost:
     """Estimated (LUT, RAMB18) of a complete folding, counted as the search counts its designs
     (every layer's cost plus the width converters between them), e.g. to compare a hand-made
     folding with the search's at the same frame rate."""
