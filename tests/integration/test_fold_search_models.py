@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 import zoo
-from foldings import FINN_CNV_LARGE, FINN_CNV_SMALL, FINN_TFC, fold_list, fold_max
+from foldings import (
+    FINN_CNV_LARGE,
+    FINN_CNV_SMALL,
+    FINN_LFC,
+    FINN_TFC,
+    fold_list,
+    fold_max,
+)
 
 from bnn2hw.boards import load_board
 from bnn2hw.build import compile_model, load_build
@@ -122,9 +129,6 @@ def test_targets_1k_to_1m_on_the_four_topologies(
     cnv = models["CNV"][1]
     assert _unfolded(cnv) == 8100
     assert search_folding(cnv, 1e4, 100.0).met and not search_folding(cnv, 1e5, 200.0).met
-
-
-FINN_LFC = [(32, 49), (64, 32), (32, 64), (10, 8)]  # ../shared/ANCHORS.md
 
 
 @pytest.mark.parametrize(
