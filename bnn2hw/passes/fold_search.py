@@ -620,7 +620,7 @@ def _explain(r: SearchResult, w: float) -> str:
         for c in r.layers
     )
     head = (
-        f"Target {r.target_fps:,.0f} frames/s at {r.clock_mhz:g} MHz: at most "
+        f"{r.target_fps:,.0f} frames/s at {r.clock_mhz:g} MHz allow at most "
         f"{_cycles(r.target_cycles)} per frame. "
     )
     how = (
@@ -640,7 +640,7 @@ def _explain(r: SearchResult, w: float) -> str:
         f"{_cycles(r.bottleneck_cycles)} per frame = {r.fps:,.0f} frames/s "
         f"(fully unfolded: {_cycles(r.min_cycles)}). "
         f"Cycles per layer (PE x SIMD): {per}. "
-        f"Estimated {r.lut:,} LUT and {r.bram18:,} RAMB18"
+        f"Estimated {r.lut:,} LUT and {r.bram18:,} RAMB18 for the layers and converters"
     )
     if r.budget.lut is not None or r.budget.bram18 is not None:
         got += f" (budget {r.budget.describe()})"
