@@ -500,7 +500,7 @@ def _cmd_estimate(a: argparse.Namespace) -> int:
     head = f"{'layer':<16}{'cycles':>10}{'LUT':>8}{'LUTRAM':>8}{'FF':>8}{'BRAM18':>8}{'BRAM36':>8}"
     if syn is not None:
         head += (
-            f"{'| Yosys LUT':>12}{'LUTRAM':>8}{'FF':>8}{'BRAM18':>8}{'BRAM36':>8}{'LUT ratio':>10}"
+            f" |{'Yosys LUT':>10}{'LUTRAM':>8}{'FF':>8}{'BRAM18':>8}{'BRAM36':>8}{'LUT ratio':>10}"
         )
     print(f"bnn2hw estimate {build.path}: estimated" + (" | Yosys synth_xilinx" if syn else ""))
     print(head)
@@ -514,7 +514,7 @@ def _cmd_estimate(a: argparse.Namespace) -> int:
         if s is not None:
             ratio = f"{e['lut'] / s['lut']:.2f}" if s["lut"] else "-"
             line += (
-                f"{'| ' + format(s['lut'], ','):>12}{s['lutram']:>8,}{s['ff']:>8,}"
+                f" |{s['lut']:>10,}{s['lutram']:>8,}{s['ff']:>8,}"
                 f"{s['bram18']:>8}{s['bram36']:>8}{ratio:>10}"
             )
         return line
