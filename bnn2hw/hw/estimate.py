@@ -2,81 +2,91 @@
 
 Every formula follows the structure of the hand-written cores in rtl/ (what each core
 instantiates at its parameters) and is calibrated against Yosys ``synth_xilinx -family xc7``
-(bnn2hw/synth.py, flattened, out of context) of those cores. Units: ``lut`` are logic LUTs
-(LUT1..LUT6 and INV, Yosys's ``luts``; MUXF7/F8 and CARRY4 are not counted); ``lutram`` are
-distributed-RAM cells (RAM32M, RAM64M, ...; each occupies 4 LUTs of a SLICEM); ``ff`` flip-flops;
-``bram18``/``bram36`` RAMB18E1/RAMB36E1 cells; ``cycles`` the stage's cycles per frame at one
-beat or tile per cycle (hw.dataflow.stage_cycles). Adding estimates adds the resources and keeps
-the largest ``cycles``: a pipeline's throughput is its slowest stage's.
+(bnn2hw/synth.py, flattened, out of context). Units: ``lut`` logic LUTs (LUT1..LUT6 and INV,
+Yosys's ``luts``; MUXF7/F8 and CARRY4 not counted); ``lutram`` LUTs used as distributed RAM
+(RAM32M, RAM64M, RAM256X1S: 4 each; RAM128X1S 2; RAM64X1S 1; LUTRAM_CELL_LUTS); ``ff``
+flip-flops; ``bram18``/``bram36`` RAMB18E1/RAMB36E1 cells; ``cycles`` the stage's cycles per
+frame at one beat or tile per cycle (hw.dataflow.stage_cycles). Adding estimates adds the
+resources and keeps the largest ``cycles``: a pipeline's throughput is its slowest stage's.
 
-Memories (exact rules, Yosys 0.70 memory_libmap with the Xilinx libraries)
----------------------------------------------------------------------------
-Block RAM geometries (``brams_xc4v.txt``, ``HAS_SIZE_36``, simple dual port): a RAMB18 (cost 129)
-is 16384x1, 8192x2, 4096x4, 2048x9, 1024x18 or 512x36; a RAMB36 (cost 257) 32768x1 ... 1024x36,
-512x72. A memory of D words of W bits mapped to one geometry (d, w) takes
-``ceil(D/d) * ceil(W/w)`` cells; memory_libmap takes the cheapest (cells x cost) over all
-geometries of both kinds, so a memory uses RAMB18s or RAMB36s, never both
-(:func:`bram_cells`). Measured: TFC l00 (64 x 784) -> 11 RAMB36 (22 RAMB18 would cost 2838 >
-2827); SFC l01 (256 x 256) -> 4 RAMB36; CNV l01 (36 x 1024) -> 29 RAMB18 (3741 < 15 RAMB36 =
-3855); CNV l03 (72 x 512) -> 15 RAMB18; a 224 x 32 line buffer -> 1 RAMB18.
+Memories: memory_libmap's own rules (Yosys 0.70, passes/memory/memory_libmap.cc)
+--------------------------------------------------------------------------------
+Libraries (xc7): block RAM ``brams_xc4v.txt`` with HAS_SIZE_36 (a RAMB18, cost 129: 2^(14-i)
+words of dbits[i] in (1, 2, 4, 9, 18, 36); a RAMB36, cost 257: 2^(15-i) words of (1, 2, 4, 9, 18,
+36, 72); two cascaded RAMB36, cost 513: 65536 x 1 ... 8192 x 9); LUTRAM ``lutrams_xc5v.txt``
+(single port, cost 8, widthscale 8: 32 x 8, 64 x 4, 128 x 2, 256 x 1; simple dual port, cost 8,
+widthscale 7: 32 x 6, 64 x 3; one unit = 4 LUTs). For a memory of D words of W bits (one read
+port, no wide ports) and a cell of d words of w bits, memory_libmap lays the mult_a = ceil(D/d)
+slices of d words side by side and cuts them into ``cells = ceil(mult_a * W / w)`` cells (parity
+bits hold data), at ``cost = (cost - widthscale) * cells + widthscale * mult_a * W / w
++ 0.5 * (mult_a - 1) * W + 2 * (read ports of their own)``; per library entry the cheapest base
+width, over all entries the cheapest (block RAM: :func:`bram_cells`, :func:`map_memory`); a RAM
+without attribute may also stay logic at 1 per bit. So a memory uses RAMB18s or RAMB36s, never
+both. Examples measured: 64 x 784 -> 11 RAMB36 (22 RAMB18 would cost 2838 > 2827); 2304 x 128
+-> 9 RAMB36 (5 slices of 512 x 128 in 640/72 cells); 32768 x 8 -> 15 RAMB18 of 2048 x 9;
+18432 x 32 -> 16 RAMB36 of 2048 x 18; a 224 x 32 line buffer -> 1 RAMB18; a 72 x 32 single-port
+buffer -> 32 RAM128X1S (a tie with 12 RAM32M; the later library entry wins, as measured).
 
 * MVAU weight ROM (TILES = NF*SF words of PE*SIMD bits): block RAM exactly when the emitter sets
-  BLOCK_ROM (MH*MW >= BLOCK_ROM_BITS, rom_style "block"), else LUT logic (rom_style
-  "distributed", rewritten to "logic" by synth.py): each of the W output bits is a function of
-  the A = clog2(TILES) address bits, one LUT for A <= 6, else ``2^(A-6)`` LUT6 joined by
-  MUXF7/MUXF8 (free) and, above 256 words, one more LUT per 4 MUXF8 outputs.
-  With block RAM, the ROM's output register (w_q) is the block RAM's own: no FFs.
-* MVAU threshold ROM (NF words of PE*THRESH_BITS bits): always logic (rom_style distributed),
-  as the weight ROM; a single word (NF = 1) is a constant and costs nothing.
-* RAMs (MVAU input buffer, FIFO, window line buffer, pool partial results): no attribute, so
-  memory_libmap compares LUTRAM (cost 8 per cell), block RAM (as above) and flip-flops (cost 1 per
-  bit) and takes the cheapest. LUTRAM cells: single port (the MVAU input buffer reads and writes
-  the same address) RAM32M as 32 x 8, RAM64M 64 x 4, RAM128X1S x 2, RAM256X1S 256 x 1; simple
-  dual port (FIFO, line buffer) RAM32M 32 x 6, RAM64M 64 x 3; deeper memories take ceil(D/d)
-  cells per column and a read multiplexer in LUTs (one LUT per 4 cells' outputs per bit).
+  BLOCK_ROM (MH*MW >= BLOCK_ROM_BITS, rom_style "block"); its output register (w_q) is then the
+  block RAM's own (no FFs). Else logic (rom_style "distributed", made "logic" by synth.py):
+  ``rom_luts = W * ceil(TILES / 16)`` (memory_libmap's own cost of a logic ROM, bits / 16),
+  times the fitted c_rom.
+* MVAU threshold ROM (NF words of PE*THRESH_BITS bits): always logic, rom_luts times c_trom
+  (thresholds are far from random: cheaper than weights); one word (NF = 1) is a constant.
+* RAMs (MVAU input buffer, single port; FIFO, window line buffer, pool partial results, simple
+  dual port): as memory_libmap picks; mult_a > 1 adds a read multiplexer of W * ceil((mult_a-1)/3)
+  LUTs.
 
-Logic (calibrated)
-------------------
-MVAU (b2h_mvau), binary inputs: per PE an XNOR-popcount adder tree over SIMD leaves
-(b2h_adder_tree: level l has ceil(N/2^l) nodes of LW+l bits, registered every STAGE_LEVELS = 2
-levels and at the root); ``tree_bits`` counts the adder output bits of one tree. The LUT model is
+Logic
+-----
+MVAU (b2h_mvau): per PE an XNOR-popcount (or add/subtract) b2h_adder_tree over SIMD leaves of LW
+bits (1, or IN_BITS + 1 for integer inputs; level l has ceil(N/2^l) nodes of LW + l bits,
+registered every STAGE_LEVELS = 2 levels and at the root; ``tree_bits`` counts the adders' output
+bits). With CW = max(ACC_BITS, THRESH_BITS) + 1 and OUT_W the output beat width,
 
-    LUT = c_tree * PE * tree_bits(SIMD, LW) + c_leaf * PE * SIMD * (LW if integer inputs else 0)
-        + c_acc * PE * ACC_BITS + c_cmp * PE * CW (threshold layers) + ROM LUTs (weights and
-        thresholds, exact structure above) + c_out * OUT_W + c_ctl
+    LUT = c_rom * rom_luts(weights, unless block RAM) + c_trom * rom_luts(thresholds)
+        + c_cmp * PE * CW + c_tree * PE * tree_bits(SIMD, LW) + c_leaf * PE * SIMD * LW (integer
+        inputs) + c_acc * PE * ACC_BITS + c_inmux * SIMD * IN_BITS (NF > 1) + c_out * OUT_W
+        + c_ctl + the input buffer's read multiplexer (above)
 
-with CW = max(ACC_BITS, THRESH_BITS) + 1. The FFs are counted register by register from the RTL
-(w_q unless in block RAM, the input register and the reuse buffer's output register when NF > 1,
-tree registers, meta shift register, accumulators, threshold register when NF > 1, counters,
-output skid buffer). The coefficients (_C below) are a least-squares fit to the measured wrappers
-listed in CALIBRATION.
+(mvau_lut_terms). The coefficients _C are a non-negative least-squares fit on relative error to
+the MVAU rows of TFC, SFC, CNV and the b2h_mvau points below; c_cmp and c_out came out near 0
+(the compare and the skid buffer's muxes merge into the accumulator and ROM logic). FFs are
+counted register by register from the RTL, not fitted: w_q (unless block RAM), the input
+register, the reuse buffer's output register (NF > 1), tree registers, meta shift register,
+accumulators, threshold register (NF > 1), counters, the output skid buffer (2 x OUT_W + 2).
 
-Other stages (their LUT/FF counts are small next to the MVAUs; formulas from the RTL registers,
-LUTs ~ one per register bit that has a next-state mux or adder):
+Other stages (small next to the MVAUs; LUTs ~ one per register bit with a next-state mux or
+adder, c_swg fitted to the two CNV pools):
 * b2h_swg: 14 coordinate registers of CW bits (8 of its own, 6 in b2h_window_walk), d, the read
-  register and skid buffer (3 x SIMD*EW + 4 FF); LUT c_swg * 14 * CW + 2 * SIMD*EW.
+  register and skid buffer (3 x SIMD*EW + 4 FF); LUT c_swg * 14 * CW + 2 * SIMD*EW; the line
+  buffer min(KH + SH, H) rows x W*C/SIMD beats as a RAM.
 * b2h_maxpool: b2h_swg (PE bits) plus b2h_pool_reduce (a walk of 6 CW-bit registers, CF partial
-  results of PE bits as RAM, a PE-bit skid).
-* b2h_axis_fifo: WIDTH output register, two pointers, occupancy, flags; the memory as above.
-* b2h_width_convert: gather R:1 keeps OUT-IN partial bits and an OUT-bit output register (no
-  muxes, clock enables); split keeps an IN-bit shift register (one LUT per bit); R = 1 a register.
+  results of PE bits as a RAM, a PE-bit skid buffer).
+* b2h_axis_fifo (emit.fifo_depth entries): output register, two pointers, occupancy, flags.
+* b2h_width_convert: gather keeps OUT-IN partial bits and an OUT-bit output register (clock
+  enables, no muxes); split an IN-bit shift register (one LUT per bit); R = 1 a register.
 * b2h_axis_resize: wires. b2h_label_select: K slots of ACC_BITS + IDX_BITS + 1 bits, a compare
-  and an insert mux per slot.
+  and an insert mux per slot (not calibrated: no measured design selects labels).
 
 Calibration data (Yosys 0.70 synth_xilinx xc7, flattened; per-layer wrappers with the emitted
-weights of the zoo's Brevitas models at seed 1, and b2h_mvau alone; estimated / measured logic
-LUTs). The coefficients were fitted (non-negative least squares on relative error) to the MVAU
-rows of TFC, SFC, CNV and the b2h_mvau points; LFC was measured afterwards (out of sample).
-Largest MVAU errors: CNV l09 -21% (a 512-word threshold ROM), CNV l08 +18%; core
-(2,64,128,32) +29%, (64,8,64,64) +19%. FFs are counted from the RTL, not fitted: they come out
-0-20% high (Yosys removes constant and unused register bits; CNV l00 +35%: its 9-bit leaves'
-upper tree bits). Block RAM: equal to Yosys on every layer and design listed.
+weights of the zoo's Brevitas models at seed 1, and b2h_mvau alone with random weights;
+estimated / measured logic LUTs; LFC was measured after the fit: out of sample). Largest MVAU
+errors: CNV l09 -21% (a 512-word threshold ROM), CNV l08 +18%, l06 -15%; b2h_mvau (2,64,128,32)
++29%, (64,8,64,64) +19%, (2,8,128,64) -12%. Very small layers are overestimated (a 64 x 8 dense
+layer: 887 against 505): the fixed c_ctl dominates. FFs come out 0-20% high (Yosys removes
+constant and unused register bits; CNV l00 +35%: the upper bits of its 9-bit leaves' trees).
+Block RAM and LUTRAM: equal to Yosys on every layer and design listed (CNV's whole design:
+LUTRAM 480 LUTs estimated against 520).
 
     TFC (16,49)(8,8)(8,8)(10,8): l00_dense 2196/2098, l01_dense 519/558, l02_dense 519/558,
         l03_dense 361/361; whole design 3708/3611 LUT, 2798/2478 FF, BRAM18/36 0/11 = 0/11
     SFC (16,49)(16,16)(16,16)(10,16): l00_dense 2196/2171, l01_dense 832/890, l02_dense 832/890,
         l03_dense 644/644; whole design 4596/4700 LUT, 3742/3429 FF, BRAM18/36 0/19 = 0/19
-    LFC (32,49)(64,32)(32,64)(10,8): l00_dense 4214/4290
+    LFC (32,49)(64,32)(32,64)(10,8): l00_dense 4214/4290, l01_dense 5543/6100, l02_dense
+        5309/5555, l03_dense 980/928; whole design 16177/16761 LUT, 11406/10565 FF, BRAM18/36
+        114/22 = 114/22
     CNV fold_cnv_large: l00_conv 1497/1497, l01_conv 2801/2846, l02_pool 410/417, l03_conv
         1484/1528, l04_conv 1512/1506, l05_pool 337/341, l06_conv 530/622, l07_conv 289/332,
         l08_dense 122/103, l09_dense 155/197, l10_dense 435/440; whole design 11622/11094 LUT,
@@ -131,7 +141,6 @@ __all__ = [
 ]
 
 STAGE_LEVELS = 2  # b2h_mvau's default: a register stage every two adder levels
-FIFO_DEPTH = 32
 
 # memory_libmap's Xilinx libraries for xc7 (brams_xc4v.txt with HAS_SIZE_36 and HAS_CASCADE,
 # lutrams_xc5v.txt): (name, cells of each kind per unit, cost per unit, widthscale,
@@ -242,7 +251,7 @@ def bram_cells(depth: int, width: int) -> tuple[int, int]:
     return m.bram18, m.bram36
 
 
-# Fitted LUT coefficients (see the module docstring; refit with the calibration points).
+# LUT coefficients, fitted to the calibration data of the module docstring (c_<name> there).
 _C: dict[str, float] = {
     "rom": 0.982,
     "trom": 0.195,
