@@ -33,6 +33,7 @@ from bnn2hw.ir.graph import Graph
 from bnn2hw.ir.layers import Folding
 from bnn2hw.ir.serialize import graph_from_json, graph_to_json
 from bnn2hw.passes import pipeline, run_pipeline
+from bnn2hw.report import write_report
 from bnn2hw.stimuli import random_inputs
 from bnn2hw.summary import layer_rows
 
@@ -182,6 +183,7 @@ def _write_contents(
     (tmp / "folding.json").write_text(json.dumps(folding, indent=1) + "\n")
     emit_hls(graph, tmp / "hls", res, hls)
     emit_rtl(graph, tmp / "rtl")
+    write_report(tmp)
 
 
 def load_build(path: Path) -> Build:

@@ -148,6 +148,11 @@ def _parser() -> argparse.ArgumentParser:
         "and record measured against estimated in BUILD/bnn2hw.json",
     )
     e.add_argument("--family", default="xc7", help="Xilinx family for --synth (default xc7)")
+
+    rp = sub.add_parser(
+        "report", help="write BUILD/report.md and BUILD/report.html and print the markdown"
+    )
+    rp.add_argument("build", type=Path, help="a build folder")
     return p
 
 
@@ -324,7 +329,8 @@ def _cmd_compile(a: argparse.Namespace) -> int:
         print(textwrap.fill(search.details, width=100))
     print(
         f"wrote {out}/bnn2hw.json, {out}/folding.json, {a.golden_frames} golden frames in "
-        f"{out}/golden, the HLS project in {out}/hls and the Verilog design in {out}/rtl"
+        f"{out}/golden, the HLS project in {out}/hls, the Verilog design in {out}/rtl and "
+        f"{out}/report.md / report.html"
     )
     return EXIT_OK
 
@@ -445,9 +451,11 @@ def _save(path: Path, y: np.ndarray) -> None:
 
 def _cmd_verify(a: argparse.Namespace) -> int:
     from bnn2hw.build import load_build
+    from bnn2hw.report import record_verification, write_report
     from bnn2hw.rtl_sim import Stalls
     from bnn2hw.stimuli import random_inputs
     from bnn2hw.verify import ENGINES, format_report, verify_graph
+    from bnn2hw.verify.ladder import record_rows
 
     build = load_build(a.build)
     engines = [e.strip() for e in a.engines.split(",") if e.strip()]
@@ -482,18 +490,21 @@ def _cmd_verify(a: argparse.Namespace) -> int:
     )
     dt = time.perf_counter() - t0
     print(format_report(build.graph, res, f"bnn2hw verify {build.path}: {what}, {dt:.1f} s"))
+    record_verification(build.path, record_rows(res, what))
+    write_report(build.path)
     return EXIT_OK if res.ok else EXIT_MISMATCH
 
 
 def _cmd_estimate(a: argparse.Namespace) -> int:
     from bnn2hw.build import load_build
     from bnn2hw.estimates import estimate_build
+    from bnn2hw.progress import Progress
+    from bnn2hw.report import write_report
 
     build = load_build(a.build)
     t0 = time.perf_counter()
-    run = estimate_build(
-        build, synth=a.synth, family=a.family, progress=lambda m: print(m, flush=True)
-    )
+    with Progress(1, "synth_xilinx", enabled=a.synth) as steps:
+        run = estimate_build(build, synth=a.synth, family=a.family, progress=steps)
     dt = time.perf_counter() - t0
     est, syn = run.estimates, run.synthesis
     cyc = {r["name"]: r.get("cycles") for r in build.meta.get("layers", [])}
@@ -528,6 +539,18 @@ def _cmd_estimate(a: argparse.Namespace) -> int:
         f"layers are their wrappers (MVAU or max-pool); the total adds window generators, width "
         f"converters and FIFOs; recorded in {build.path}/bnn2hw.json ({dt:.1f} s)"
     )
+    write_report(build.path)
+    return EXIT_OK
+
+
+def _cmd_report(a: argparse.Namespace) -> int:
+    from bnn2hw.build import load_build
+    from bnn2hw.report import write_report
+
+    build = load_build(a.build)
+    md, page = write_report(build.path)
+    print(md.read_text(), end="")
+    print(f"\nwrote {md} and {page}")
     return EXIT_OK
 
 
@@ -537,6 +560,7 @@ _COMMANDS = {
     "verify": _cmd_verify,
     "boards": _cmd_boards,
     "estimate": _cmd_estimate,
+    "report": _cmd_report,
 }
 
 

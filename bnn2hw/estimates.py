@@ -4,10 +4,11 @@ and, on request, Yosys synth_xilinx results to compare them with, recorded in BU
 Keys written (the rest of bnn2hw.json is kept as it is; the file is replaced atomically):
   "estimates":  bnn2hw.hw.estimate.design_json: per layer (the layer's wrapper), per stage, total.
   "synthesis":  with --synth: {"tool", "family", "layers": {layer: result}, "total": result},
-                each result {"lut", "ff", "lutram", "bram18", "bram36", "carry", "muxf", "dsp",
-                "seconds"} (lutram in LUTs, as the estimates). A layer is its wrapper
-                ``<net>_<layer>.v`` synthesized on its own (out of context, flattened); the total
-                is the whole flattened design, FIFOs, window generators and converters included.
+                each result {"lut", "ff", "lutram", "bram18", "bram36", "carry", "muxf", "dsp"}
+                (lutram in LUTs, as the estimates; no timings, so the file stays deterministic).
+                A layer is its wrapper ``<net>_<layer>.v`` synthesized on its own (out of context,
+                flattened); the total is the whole flattened design, FIFOs, window generators and
+                converters included.
 Synthesis logs and scripts go to BUILD/synth/<layer>/ and BUILD/synth/top/.
 """
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +24,10 @@ from bnn2hw.build import JSON_NAME, Build
 from bnn2hw.errors import BuildError
 from bnn2hw.hw.dataflow import lower
 from bnn2hw.hw.estimate import LUTRAM_CELL_LUTS, design_json, wrapper_stages
+from bnn2hw.progress import Progress
 from bnn2hw.synth import FAMILIES, SynthResult, synth_xilinx
 
 __all__ = ["EstimateRun", "estimate_build", "lutram_luts", "synth_json"]
-
-Progress = Callable[[str], None]
 
 
 def lutram_luts(r: SynthResult) -> int:
@@ -46,7 +45,6 @@ def synth_json(r: SynthResult) -> dict[str, Any]:
         "carry": r.carry,
         "muxf": r.muxes,
         "dsp": r.dsp,
-        "seconds": round(r.seconds, 1),
     }
 
 
@@ -79,7 +77,7 @@ def estimate_build(
     """Estimate a build (and synthesize it with ``synth``), record both in its bnn2hw.json."""
     if family not in FAMILIES:
         raise BuildError(f"unknown Xilinx family {family!r}: use one of {', '.join(FAMILIES)}")
-    say = progress or (lambda _msg: None)
+    steps = progress or Progress(1, "synth", enabled=False)
     df = lower(build.graph)
     est = design_json(df)
     result: dict[str, Any] | None = None
@@ -96,9 +94,10 @@ def estimate_build(
         net = build.graph.name
         layers: dict[str, Any] = {}
         stages = wrapper_stages(df)
-        for i, s in enumerate(stages, 1):
+        steps.begin(len(stages) + 1)
+        for s in stages:
             module = f"{net}_{s.name}"
-            say(f"synth_xilinx {module} ({i}/{len(stages)}) ...")
+            steps.start(module)
             r = synth_xilinx(
                 [*cores, rtl / f"{module}.v"],
                 module,
@@ -108,9 +107,9 @@ def estimate_build(
                 includes=[rtl / "cores"],
             )
             layers[s.name] = synth_json(r)
-            say(f"  {r.summary()} in {r.seconds:.1f} s")
+            steps.done(r.summary())
         top = top_module(build.graph)
-        say(f"synth_xilinx {top} (whole design, flattened) ...")
+        steps.start(f"{top} (whole design, flattened)")
         r = synth_xilinx(
             sources,
             top,
@@ -119,7 +118,7 @@ def estimate_build(
             mem_dir=rtl,
             includes=[rtl / "cores"],
         )
-        say(f"  {r.summary()} in {r.seconds:.1f} s")
+        steps.done(r.summary())
         result = {
             "tool": "Yosys synth_xilinx (pyosys), out of context, flattened",
             "family": family,

@@ -51,6 +51,12 @@ class Progress:
             self.stream.write("\n")
             self.stream.flush()
 
+    def begin(self, total: int) -> None:
+        """Set the number of steps once it is known (the counter starts again at 0)."""
+        self.total = max(total, 1)
+        self.count = 0
+        self._draw()
+
     def start(self, what: str) -> None:
         self.what = what
         self.t_step = time.perf_counter()

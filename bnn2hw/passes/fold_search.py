@@ -144,12 +144,12 @@ def interim_cost(layer: Layer, f: Folding) -> Cost:
 
 def estimate_cost(layer: Layer, f: Folding) -> Cost:
     """The default cost: ``bnn2hw.hw.estimate.estimate_layer`` (the cores' structure, calibrated
-    against Yosys; window generator included), as LUT = logic LUTs + 4 per LUTRAM cell and
+    against Yosys; window generator included), as LUT = logic LUTs + LUTs used as LUTRAM and
     RAMB18 = RAMB18 + 2 x RAMB36."""
     from bnn2hw.hw.estimate import estimate_layer
 
     e = estimate_layer(layer, f)
-    return e.lut + 4 * e.lutram, e.bram18_equiv
+    return e.lut + e.lutram, e.bram18_equiv
 
 
 def default_cost() -> CostFn:

@@ -40,11 +40,13 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _resources(d: object) -> Resources | None:
-    """{"lut", "ff", "bram18"[, "bram36"]} -> Resources (bram36 counted as two RAMB18)."""
+    """{"lut", "ff", "bram18"[, "bram36", "lutram"]} -> Resources: LUTs counting those used as
+    distributed RAM (as a device's LUT total does), a RAMB36 as two RAMB18."""
     if not isinstance(d, dict) or "lut" not in d:
         return None
     bram18 = int(d.get("bram18", 0)) + 2 * int(d.get("bram36", 0))
-    return Resources(lut=int(d["lut"]), ff=int(d.get("ff", 0)), bram18=bram18)
+    lut = int(d["lut"]) + int(d.get("lutram", 0))
+    return Resources(lut=lut, ff=int(d.get("ff", 0)), bram18=bram18)
 
 
 def _atomic_write(path: Path, text: str) -> None:

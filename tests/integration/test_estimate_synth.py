@@ -116,7 +116,7 @@ def test_cli_estimate_synth_tiny(tmp_path: Path, capsys: pytest.CaptureFixture[s
     syn = meta["synthesis"]
     assert syn["family"] == "xc7" and set(syn["layers"]) == set(meta["estimates"]["layers"])
     for r in [*syn["layers"].values(), syn["total"]]:
-        assert r["lut"] > 0 and r["ff"] > 0 and r["seconds"] >= 0
+        assert r["lut"] > 0 and r["ff"] > 0 and "seconds" not in r
     assert (tmp_path / "b" / "synth" / "top" / "yosys.log").exists()
     assert "synth_xilinx" in out and "Yosys LUT" in out and "total (design)" in out
     load_build(tmp_path / "b")  # still a valid build

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from onnx_builders import save, tiny_mlp
 
 from bnn2hw.cli import main
@@ -128,3 +129,27 @@ def test_report_files(tmp_path: Path) -> None:
     again_md, again_html = md.read_bytes(), page.read_bytes()
     write_report(build)
     assert md.read_bytes() == again_md and page.read_bytes() == again_html
+
+
+def test_report_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """compile writes the report; verify records its result in it; estimate adds estimates;
+    `bnn2hw report` prints the markdown; a --board build shows the board's utilisation."""
+    model = save(tiny_mlp(), tmp_path / "m.onnx")
+    build = tmp_path / "b"
+    assert main(["compile", str(model), "-o", str(build), "--target-fps", "1e6"]) == 0
+    assert (build / "report.md").exists() and (build / "report.html").exists()
+    assert main(["verify", str(build), "--random", "20", "--engines", "golden,onnx"]) == 0
+    assert main(["estimate", str(build)]) == 0
+    capsys.readouterr()
+    assert main(["report", str(build)]) == 0
+    out = capsys.readouterr().out
+    assert "golden vs onnx" in out and "PASS" in out and "LUT est" in out
+    assert "## Folding" in out  # the search's explanation
+    rows = json.loads((build / "verify.json").read_text())["results"]
+    assert [r["engines"] for r in rows] == ["golden vs onnx"] and rows[0]["frames"] == 20
+
+    board = tmp_path / "z"
+    assert main(["compile", str(model), "-o", str(board), "--board", "pynq-z1"]) == 0
+    text = (board / "report.md").read_text()
+    assert "## Board utilisation (PYNQ-Z1)" in text and "xc7z020clg400-1" in text
+    assert len(_Svgs((board / "report.html").read_text()).svgs) == 4
