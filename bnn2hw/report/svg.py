@@ -31,7 +31,7 @@ def _fmt(v: float) -> str:
     a = abs(v)
     for div, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if a >= div:
-            s = f"{v / div:.1f}".rstrip("0").rstrip(".")
+            s = f"{v / div:.2f}".rstrip("0").rstrip(".")
             return s + suffix
     return f"{v:.2f}".rstrip("0").rstrip(".") if a < 10 and v != int(v) else f"{round(v)}"
 
