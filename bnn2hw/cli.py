@@ -451,6 +451,7 @@ def _save(path: Path, y: np.ndarray) -> None:
 
 def _cmd_verify(a: argparse.Namespace) -> int:
     from bnn2hw.build import load_build
+    from bnn2hw.progress import Progress
     from bnn2hw.report import record_verification, write_report
     from bnn2hw.rtl_sim import Stalls
     from bnn2hw.stimuli import random_inputs
@@ -478,16 +479,18 @@ def _cmd_verify(a: argparse.Namespace) -> int:
         x = _load_inputs(build.path / "golden" / "inputs.npy", build.graph.input.shape)
         what = f"{x.shape[0]} golden frames"
     t0 = time.perf_counter()
-    res = verify_graph(
-        build.graph,
-        build.model_path,
-        x,
-        engines,
-        hls_dir=build.hls_dir,
-        rtl_dir=build.rtl_dir,
-        stalls=Stalls.named(a.stalls, a.stall_seed),
-        simulator=a.simulator,
-    )
+    with Progress(1, "rtl", enabled="rtl" in engines) as steps:
+        res = verify_graph(
+            build.graph,
+            build.model_path,
+            x,
+            engines,
+            hls_dir=build.hls_dir,
+            rtl_dir=build.rtl_dir,
+            stalls=Stalls.named(a.stalls, a.stall_seed),
+            simulator=a.simulator,
+            progress=steps,
+        )
     dt = time.perf_counter() - t0
     print(format_report(build.graph, res, f"bnn2hw verify {build.path}: {what}, {dt:.1f} s"))
     record_verification(build.path, record_rows(res, what))

@@ -62,6 +62,13 @@ class Progress:
         self.t_step = time.perf_counter()
         self._draw()
 
+    def update(self, count: int) -> None:
+        """Set how many steps are done so far (e.g. frames out of a running simulation)."""
+        count = max(0, min(count, self.total))
+        if count != self.count:
+            self.count = count
+            self._draw()
+
     def done(self, note: str = "") -> None:
         self.count = min(self.count + 1, self.total)
         dt = time.perf_counter() - self.t_step

@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from typing import Any
 
 from bnn2hw.backends.render import render
 from bnn2hw.errors import BuildError
+from bnn2hw.progress import Progress
 from bnn2hw.resources import resource_dir
 
 __all__ = [
@@ -519,6 +521,22 @@ def _read_log(out: Path, starts: Path, status: Path) -> StreamLog:
 _SIM_ENV = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "COCOTB_REWRITE_ASSERTION_FILES": ""}
 
 
+def _watch_frames(out: Path, frame_beats: int, progress: Progress, stop: threading.Event) -> None:
+    """Count the beats in the sink's log while the simulation runs; report whole frames."""
+    beats, pos = 0, 0
+    while not stop.wait(0.5):
+        try:
+            with out.open("rb") as f:
+                f.seek(pos)
+                chunk = f.read()
+        except OSError:
+            continue
+        end = chunk.rfind(b"\n") + 1
+        pos += end
+        beats += sum(1 for ln in chunk[:end].splitlines() if not ln.startswith(b"reset"))
+        progress.update(beats // max(frame_beats, 1))
+
+
 def run_stream_sim(
     sim: SimBuild,
     input_lines: Sequence[str],
@@ -530,11 +548,13 @@ def run_stream_sim(
     reset_at: int | None = None,
     watchdog: int = 1_000_000,
     waves: bool = False,
+    progress: Progress | None = None,
 ) -> StreamLog:
     """Stream ``input_lines`` (hex beats) through the compiled design; returns the output log.
 
     ``waves`` (the simulator built with waves): the run's waveform goes to ``work/waves.fst``
-    (or ``.vcd``, see :func:`wave_format`); Verilator only."""
+    (or ``.vcd``, see :func:`wave_format`); Verilator only. ``progress`` is updated with the
+    frames the sink has logged so far (as the simulator flushes its log), about twice a second."""
     from cocotb_tools.runner import get_results
 
     st = stalls or Stalls()
@@ -559,6 +579,12 @@ def run_stream_sim(
     trace_args: list[str] = []
     if waves and sim.simulator == "verilator":
         trace_args = ["--trace-file", str(work / f"waves.{wave_format()}")]
+    stop = threading.Event()
+    if progress is not None:
+        watcher = threading.Thread(
+            target=_watch_frames, args=(out, out_frame_beats, progress, stop), daemon=True
+        )
+        watcher.start()
     with _environment():
         runner = _runner(sim.simulator)
         t0 = time.perf_counter()
@@ -578,6 +604,8 @@ def run_stream_sim(
             )
         except SystemExit:  # under pytest the runner exits on a failed cocotb test
             xml = str(work / "results.xml")
+        finally:
+            stop.set()
         seconds = time.perf_counter() - t0
     tests, failed = get_results(Path(xml))
     if not status.exists() or not out.exists():

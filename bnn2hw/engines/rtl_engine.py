@@ -25,6 +25,7 @@ from bnn2hw.hw.dataflow import Dataflow, lower, stage_cycles
 from bnn2hw.hw.streams import beats_to_hex
 from bnn2hw.hw.vectors import decode_output, encode_input
 from bnn2hw.ir.graph import Graph
+from bnn2hw.progress import Progress
 from bnn2hw.rtl_sim import (
     SimBuild,
     Stalls,
@@ -141,17 +142,23 @@ def run_rtl(
     waves: Path | None = None,
     work: Path | None = None,
     simulator: str = "verilator",
+    progress: Progress | None = None,
 ) -> RtlRun:
     """Simulate the design on model-unit inputs x; returns outputs and timing.
 
     ``simulator``: "verilator" (default) or "icarus" (Icarus Verilog, if installed).
-    ``waves``: write the run's waveform there (FST, or VCD without liblz4-dev; Verilator)."""
+    ``waves``: write the run's waveform there (FST, or VCD without liblz4-dev; Verilator).
+    ``progress``: counts the simulator build, then the frames out of the simulation."""
     df = lower(graph)
     stalls = stalls or Stalls.named("both")
     sim_dir = sim_dir or rtl_dir.parent / "sim"
-    sim = build_rtl_sim(graph, rtl_dir, sim_dir, waves is not None, simulator)
     q = quantize_input(graph.input, x)
     n = int(q.shape[0])
+    steps = progress or Progress(1, "rtl", enabled=False)
+    steps.begin(n)
+    steps.start(f"{simulator}: build")
+    sim = build_rtl_sim(graph, rtl_dir, sim_dir, waves is not None, simulator)
+    steps.start(f"{simulator}: {n} frames")
     itf = df.interface
     total = sum(stage_cycles(s) for s in df.stages)
     with tempfile.TemporaryDirectory(prefix="bnn2hw-rtl-") as tmp:
@@ -165,7 +172,10 @@ def run_rtl(
             reset_at=reset_at,
             watchdog=4 * total + 10_000,
             waves=waves is not None,
+            progress=steps,
         )
+        steps.update(n)
+        steps.done()
         if waves is not None:
             dump = (Path(work) if work is not None else Path(tmp)) / f"waves.{wave_format()}"
             if not dump.exists():

@@ -13,6 +13,7 @@ from bnn2hw.engines.rtl_engine import run_rtl
 from bnn2hw.golden import GoldenResult, run_golden
 from bnn2hw.ir.floatops import TiePolicy
 from bnn2hw.ir.graph import Graph
+from bnn2hw.progress import Progress
 from bnn2hw.rtl_sim import Stalls
 from bnn2hw.verify.compare import Comparison, compare_exact, compare_to_reference
 
@@ -44,6 +45,7 @@ def verify_graph(
     rtl_dir: Path | None = None,
     stalls: Stalls | None = None,
     simulator: str = "verilator",
+    progress: Progress | None = None,
 ) -> VerifyResult:
     """Run golden and every other engine on x and compare each with golden.
 
@@ -65,7 +67,7 @@ def verify_graph(
         elif e == "rtl":
             if rtl_dir is None:
                 raise ValueError("the rtl engine needs a build's Verilog design")
-            run = run_rtl(graph, rtl_dir, x, stalls=stalls, simulator=simulator)
+            run = run_rtl(graph, rtl_dir, x, stalls=stalls, simulator=simulator, progress=progress)
             comps[e] = compare_exact(graph, golden, run.result)
             notes[e] = run.describe()
     return VerifyResult(frames=int(x.shape[0]), golden=golden, comparisons=comps, notes=notes)
