@@ -55,6 +55,34 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _verification(
+    build: Path,
+) -> tuple[list[VerifyRow], dict[str, list[tuple[str, int, int]]]]:
+    """The rows of verify.json, and per layer (engine, values compared, mismatches)."""
+    rows: list[VerifyRow] = []
+    per_layer: dict[str, list[tuple[str, int, int]]] = {}
+    vpath = build / VERIFY_FILE
+    if not vpath.exists():
+        return rows, per_layer
+    for v in _read_json(vpath).get("results", []):
+        rows.append(
+            VerifyRow(
+                engines=str(v["engines"]),
+                frames=int(v["frames"]),
+                compared=int(v["compared"]),
+                mismatches=int(v["mismatches"]),
+                ok=bool(v["ok"]),
+                inputs=str(v.get("inputs", "")),
+            )
+        )
+        engine = str(v["engines"]).removeprefix("golden vs ")
+        for layer, c in sorted(v.get("layers", {}).items()):
+            per_layer.setdefault(layer, []).append(
+                (engine, int(c["compared"]), int(c["mismatches"]))
+            )
+    return rows, per_layer
+
+
 def collect(build: Path) -> ReportData:
     """The report's content from a build folder."""
     meta = _read_json(build / "bnn2hw.json")
@@ -63,6 +91,7 @@ def collect(build: Path) -> ReportData:
     synth = meta.get("synthesis", {})
     est_layers = estimates.get("layers", {}) if isinstance(estimates, dict) else {}
     syn_layers = synth.get("layers", {}) if isinstance(synth, dict) else {}
+    verification, per_layer = _verification(build)
     layers = []
     for r in meta.get("layers", []):
         layers.append(
@@ -76,6 +105,7 @@ def collect(build: Path) -> ReportData:
                 cycles=r.get("cycles"),
                 estimate=_resources(est_layers.get(r["name"])),
                 synth=_resources(syn_layers.get(r["name"])),
+                verified=tuple(per_layer.get(r["name"], ())),
             )
         )
     board = None
@@ -88,20 +118,6 @@ def collect(build: Path) -> ReportData:
             bram18=int(b.get("bram18", 2 * int(b.get("bram36", 0)))),
         )
     search = meta.get("folding_search", {})
-    verification: list[VerifyRow] = []
-    vpath = build / VERIFY_FILE
-    if vpath.exists():
-        for v in _read_json(vpath).get("results", []):
-            verification.append(
-                VerifyRow(
-                    engines=str(v["engines"]),
-                    frames=int(v["frames"]),
-                    compared=int(v["compared"]),
-                    mismatches=int(v["mismatches"]),
-                    ok=bool(v["ok"]),
-                    inputs=str(v.get("inputs", "")),
-                )
-            )
     src = meta.get("source", {})
     return ReportData(
         title=f"bnn2hw build report: {Path(str(src.get('file', build.name))).name}",

@@ -36,6 +36,7 @@ class LayerRow:
     cycles: int | None
     estimate: Resources | None = None
     synth: Resources | None = None
+    verified: tuple[tuple[str, int, int], ...] = ()  # (engine, compared, mismatches)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ def _layer_table(d: ReportData) -> tuple[list[str], list[list[str]]]:
         head += ["LUT est", "FF est", "BRAM18 est"]
     if has_syn:
         head += ["LUT synth", "FF synth", "BRAM18 synth", "LUT est/synth"]
+    has_ver = any(la.verified for la in d.layers)
+    if has_ver:
+        head.append("verified against golden")
     b = d.bottleneck
     rows = []
     for la in d.layers:
@@ -129,8 +133,20 @@ def _layer_table(d: ReportData) -> tuple[list[str], list[list[str]]]:
             s = la.synth
             r += [_num(s.lut), _num(s.ff), _num(s.bram18)] if s else ["-"] * 3
             r.append(_ratio(la.estimate.lut if la.estimate else None, s.lut if s else None))
+        if has_ver:
+            r.append(_verified(la))
         rows.append(r)
     return head, rows
+
+
+def _verified(la: LayerRow) -> str:
+    """'onnx, csim ok' or 'rtl: 3 of 40 differ' per engine that compared this layer."""
+    if not la.verified:
+        return "-"
+    ok = [e for e, _, bad in la.verified if bad == 0]
+    parts = [", ".join(ok) + " ok"] if ok else []
+    parts += [f"{e}: {bad:,} of {n:,} differ" for e, n, bad in la.verified if bad]
+    return "; ".join(parts)
 
 
 def _summary_lines(d: ReportData) -> list[str]:

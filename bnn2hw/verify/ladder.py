@@ -131,6 +131,17 @@ def record_rows(res: VerifyResult, inputs: str) -> list[dict[str, object]]:
                 "mismatches": c.bit_mismatches,
                 "ok": c.ok,
                 "note": res.notes.get(e, ""),
+                "layers": _layer_counts(c),
             }
         )
     return rows
+
+
+def _layer_counts(c: Comparison) -> dict[str, dict[str, int]]:
+    """Values compared and mismatches per layer (a layer's tensors added up)."""
+    out: dict[str, dict[str, int]] = {}
+    for t in c.tensors:
+        d = out.setdefault(t.layer, {"compared": 0, "mismatches": 0})
+        d["compared"] += t.compared
+        d["mismatches"] += t.mismatches
+    return out

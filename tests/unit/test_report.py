@@ -145,6 +145,9 @@ def test_report_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "golden vs onnx" in out and "PASS" in out and "LUT est" in out
     assert "## Folding" in out  # the search's explanation
+    assert "verified against golden" in out
+    hidden = [ln for ln in out.splitlines() if ln.startswith("| l00_")]
+    assert hidden and "onnx ok" in hidden[0]  # per layer: which engines matched it
     rows = json.loads((build / "verify.json").read_text())["results"]
     assert [r["engines"] for r in rows] == ["golden vs onnx"] and rows[0]["frames"] == 20
 
