@@ -9,6 +9,7 @@ __all__ = [
     "Bnn2HwError",
     "BoardError",
     "BuildError",
+    "FitError",
     "FoldingError",
     "InputDataError",
     "ModelFileError",
@@ -57,3 +58,7 @@ class BoardError(Bnn2HwError):
 
 class BuildError(Bnn2HwError):
     """A build folder is missing, incomplete, corrupt, or would be overwritten."""
+
+
+class FitError(Bnn2HwError):
+    """A design's estimated resources exceed the target board's (deploy's fit check)."""

@@ -1,0 +1,131 @@
+"""Transports: move input beats to the accelerator and bring its output beats back.
+
+A transport is anything with ``run(beats, frames) -> beats``: ``beats`` is a 1-D object array of
+Python ints, one per AXI-Stream beat (element 0 at the LSB, the TDATA padding bits zero), for
+``frames`` whole frames; it returns the output beats of those frames in the same form.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from bnn2hw.driver.codec import Codec
+from bnn2hw.errors import BuildError
+
+__all__ = ["PynqTransport", "SimTransport", "Transport", "from_bytes", "to_bytes"]
+
+
+class Transport(Protocol):
+    def run(self, beats: np.ndarray, frames: int) -> np.ndarray:
+        """Input beats of ``frames`` frames -> their output beats (object arrays of ints)."""
+        ...
+
+
+def to_bytes(beats: np.ndarray, tdata_bits: int) -> np.ndarray:
+    """Beats -> (n, tdata bytes) uint8, little-endian (TDATA byte 0 = bits 7..0)."""
+    nb = tdata_bits // 8
+    b = np.asarray(beats, dtype=object).reshape(-1)
+    raw = b"".join(int(v).to_bytes(nb, "little") for v in b)
+    return np.frombuffer(raw, dtype=np.uint8).reshape(b.size, nb).copy()
+
+
+def from_bytes(data: np.ndarray, tdata_bits: int) -> np.ndarray:
+    """Inverse of :func:`to_bytes`: (n, tdata bytes) uint8 -> beats (object array of ints)."""
+    d = np.ascontiguousarray(np.asarray(data, dtype=np.uint8).reshape(-1, tdata_bits // 8))
+    out = np.empty(d.shape[0], dtype=object)
+    for i in range(d.shape[0]):
+        out[i] = int.from_bytes(d[i].tobytes(), "little")
+    return out
+
+
+class SimTransport:
+    """The build's Verilog design under Verilator (cocotb harness), host only.
+
+    ``stalls``: random input gaps / output back-pressure (bnn2hw.rtl_sim.Stalls), none by default.
+    The simulator is compiled once per build (cached in BUILD/sim)."""
+
+    def __init__(self, build: Any, stalls: Any = None, simulator: str = "verilator") -> None:
+        from bnn2hw.engines.rtl_engine import build_rtl_sim
+        from bnn2hw.hw.dataflow import lower, stage_cycles
+
+        self.codec = Codec.from_graph(build.graph)
+        self.stalls = stalls
+        self.sim = build_rtl_sim(
+            build.graph, build.rtl_dir, build.path / "sim", simulator=simulator
+        )
+        self._frame_cycles = sum(stage_cycles(s) for s in lower(build.graph).stages)
+        self.calls = 0
+
+    def run(self, beats: np.ndarray, frames: int) -> np.ndarray:
+        from bnn2hw.hw.streams import beats_to_hex
+        from bnn2hw.rtl_sim import Stalls, run_stream_sim
+
+        itf = self.codec.interface
+        self.calls += 1
+        with tempfile.TemporaryDirectory(prefix="bnn2hw-driver-") as tmp:
+            log = run_stream_sim(
+                self.sim,
+                beats_to_hex(beats, itf.in_tdata),
+                Path(tmp),
+                in_frame_beats=itf.input.beats,
+                out_frame_beats=itf.output.beats,
+                stalls=self.stalls or Stalls(),
+                watchdog=4 * self._frame_cycles + 10_000,
+            )
+        want = frames * itf.output.beats
+        if log.hung or len(log.beats) != want:
+            raise BuildError(
+                f"RTL simulation returned {len(log.beats)} of {want} output beats "
+                f"({'hung' if log.hung else 'stopped'} after {log.cycles} cycles)"
+            )
+        return np.asarray(log.beats, dtype=object)
+
+
+class PynqTransport:
+    """The bitstream on a PYNQ board: pynq.Overlay, its AXI DMA (sendchannel feeds s_axis,
+    recvchannel drains m_axis), one pair of pynq.allocate buffers sized for ``batch`` frames.
+
+    ``dma``: the DMA's name in the overlay (default: the first ``*dma*`` IP). The shell must
+    end each output transfer (TLAST after ``batch`` frames' beats) for recvchannel.wait()."""
+
+    def __init__(self, bitfile: Path | str, codec: Codec, batch: int, dma: str | None = None):
+        pynq = importlib.import_module("pynq")  # only on the board
+        self.pynq = pynq
+        self.codec = codec
+        self.batch = batch
+        self.overlay = pynq.Overlay(str(bitfile))
+        if dma is None:
+            names = [k for k in self.overlay.ip_dict if "dma" in k.lower()]
+            if not names:
+                raise BuildError(f"{bitfile}: the overlay has no DMA IP")
+            dma = sorted(names)[0]
+        self.dma = getattr(self.overlay, dma)
+        itf = codec.interface
+        self.in_shape = (batch * itf.input.beats, itf.in_tdata // 8)
+        self.out_shape = (batch * itf.output.beats, itf.out_tdata // 8)
+        self.inbuf = pynq.allocate(shape=self.in_shape, dtype=np.uint8)
+        self.outbuf = pynq.allocate(shape=self.out_shape, dtype=np.uint8)
+
+    def run(self, beats: np.ndarray, frames: int) -> np.ndarray:
+        itf = self.codec.interface
+        if frames > self.batch:
+            raise ValueError(f"{frames} frames: the buffers hold {self.batch}")
+        n_in, n_out = frames * itf.input.beats, frames * itf.output.beats
+        self.inbuf[:n_in] = to_bytes(beats, itf.in_tdata)
+        self.inbuf.flush()
+        send, recv = self.dma.sendchannel, self.dma.recvchannel
+        recv.transfer(self.outbuf[:n_out])
+        send.transfer(self.inbuf[:n_in])
+        send.wait()
+        recv.wait()
+        self.outbuf.invalidate()
+        return from_bytes(np.asarray(self.outbuf[:n_out]), itf.out_tdata)
+
+    def close(self) -> None:
+        for buf in (self.inbuf, self.outbuf):
+            buf.freebuffer()
