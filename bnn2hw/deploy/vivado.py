@@ -1,0 +1,262 @@
+"""The deployment plan (every value the Vivado/Vitis scripts need, computed here) and the files.
+
+Zynq boards get a Vivado batch flow: ``package_ip.tcl`` packages the emitted RTL (BUILD/rtl,
+from its filelist.f, with the weight/threshold .mem files) as an IP; ``block_design.tcl`` builds
+the block design (processing system with its PL clock at the build's clock, AXI DMA in simple
+mode whose MM2S/S2MM stream widths are the accelerator's input/output TDATA widths, the
+b2h_axis_tlast core ending every output frame with TLAST for the DMA, proc_sys_reset,
+SmartConnects for the DMA's AXI-Lite control port and its memory ports to the PS HP0 port,
+addresses); ``build.tcl`` runs both, synthesis, implementation and the bitstream and copies the
+.bit, .hwh and .xsa to ``out/``; ``build.sh`` is the one command. Alveo cards get the Vitis link
+configuration (``link.cfg``) and a README with the ``v++ --link`` step.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bnn2hw.backends.render import header, render
+from bnn2hw.backends.verilog.emit import design_sources, top_module
+from bnn2hw.boards import Board
+from bnn2hw.build import Build
+from bnn2hw.errors import BuildError
+from bnn2hw.hw.dataflow import lower
+
+__all__ = ["DeployPlan", "deploy_files", "dma_width", "plan_deploy", "write_deploy"]
+
+VIVADO_VERSION = "2022.2"
+# IP versions shipped with Vivado 2022.2
+_PS_IP = {
+    "zynq7000": "xilinx.com:ip:processing_system7:5.5",
+    "zynq_ultrascale_plus": "xilinx.com:ip:zynq_ultra_ps_e:3.4",
+}
+DMA_IP = "xilinx.com:ip:axi_dma:7.1"
+RESET_IP = "xilinx.com:ip:proc_sys_reset:5.0"
+SMARTCONNECT_IP = "xilinx.com:ip:smartconnect:1.0"
+IP_VENDOR = "bnn2hw.org"
+IP_LIBRARY = "bnn2hw"
+IP_VERSION = "1.0"
+TLAST_CORE = "b2h_axis_tlast"
+
+
+@dataclass(frozen=True)
+class PsPorts:
+    """The processing system's pins and interfaces the block design uses."""
+
+    config: tuple[tuple[str, str], ...]  # CONFIG.* properties set on the PS cell
+    clock: str  # PL clock output
+    resetn: str  # PL reset output (active low)
+    master: str  # AXI master for the DMA's control port
+    master_clk: str
+    slave: str  # high-performance AXI slave for the DMA's memory ports
+    slave_clk: str
+    automation_rule: str
+    automation_config: str
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    board: Board
+    net: str  # the graph name
+    top: str  # the accelerator's top module
+    clock_mhz: float
+    in_tdata: int  # the accelerator's s_axis TDATA bits (byte-padded)
+    out_tdata: int  # its m_axis TDATA bits
+    dma_in: int  # the DMA's MM2S stream width (a width the AXI DMA supports)
+    dma_out: int  # its S2MM stream width
+    in_beats: int  # input beats per frame
+    out_beats: int  # output beats per frame (one DMA S2MM packet)
+    sources: tuple[str, ...]  # Verilog files, relative to BUILD/rtl, compile order
+    mems: tuple[str, ...]  # memory initialisation files, relative to BUILD/rtl
+    include_dirs: tuple[str, ...]
+    ps: PsPorts | None
+
+    @property
+    def ip_vlnv(self) -> str:
+        return f"{IP_VENDOR}:{IP_LIBRARY}:{self.top}:{IP_VERSION}"
+
+    @property
+    def ps_ip(self) -> str:
+        assert self.board.ps is not None
+        return _PS_IP[self.board.ps]
+
+    @property
+    def kernel(self) -> str:
+        return self.top
+
+
+def dma_width(bits: int) -> int:
+    """The AXI DMA stream width carrying ``bits``-bit TDATA: a power of two in 8..1024."""
+    w = 8
+    while w < bits:
+        w *= 2
+    if w > 1024:
+        raise BuildError(
+            f"a {bits}-bit stream is wider than the AXI DMA's 1024 bits; refold the first or "
+            "last layer with a smaller SIMD/PE"
+        )
+    return w
+
+
+def _mhz(x: float) -> str:
+    return f"{x:g}"
+
+
+def _ps_ports(board: Board, clock_mhz: float) -> PsPorts | None:
+    if board.ps == "zynq7000":
+        return PsPorts(
+            config=(
+                ("PCW_FPGA0_PERIPHERAL_FREQMHZ", _mhz(clock_mhz)),
+                ("PCW_USE_M_AXI_GP0", "1"),
+                ("PCW_USE_S_AXI_HP0", "1"),
+                ("PCW_S_AXI_HP0_DATA_WIDTH", "64"),
+            ),
+            clock="FCLK_CLK0",
+            resetn="FCLK_RESET0_N",
+            master="M_AXI_GP0",
+            master_clk="M_AXI_GP0_ACLK",
+            slave="S_AXI_HP0",
+            slave_clk="S_AXI_HP0_ACLK",
+            automation_rule="xilinx.com:bd_rule:processing_system7",
+            automation_config=(
+                'make_external "FIXED_IO, DDR" apply_board_preset "0" '
+                'Master "Disable" Slave "Disable"'
+            ),
+        )
+    if board.ps == "zynq_ultrascale_plus":
+        return PsPorts(
+            config=(
+                ("PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ", _mhz(clock_mhz)),
+                ("PSU__USE__M_AXI_GP0", "1"),
+                ("PSU__USE__M_AXI_GP1", "0"),
+                ("PSU__USE__M_AXI_GP2", "0"),
+                ("PSU__USE__S_AXI_GP2", "1"),
+                ("PSU__SAXIGP2__DATA_WIDTH", "64"),
+            ),
+            clock="pl_clk0",
+            resetn="pl_resetn0",
+            master="M_AXI_HPM0_FPD",
+            master_clk="maxihpm0_fpd_aclk",
+            slave="S_AXI_HP0_FPD",
+            slave_clk="saxihp0_fpd_aclk",
+            automation_rule="xilinx.com:bd_rule:zynq_ultra_ps_e",
+            automation_config='apply_board_preset "0"',
+        )
+    return None
+
+
+def plan_deploy(build: Build, board: Board) -> DeployPlan:
+    """Everything the deployment scripts need, from the build and the board."""
+    graph = build.graph
+    iface = lower(graph).interface
+    rtl = build.rtl_dir
+    if not (rtl / "filelist.f").is_file():
+        raise BuildError(f"{rtl}: no filelist.f; recompile the build (bnn2hw compile)")
+    sources = tuple(p.relative_to(rtl).as_posix() for p in design_sources(rtl))
+    missing = [s for s in sources if not (rtl / s).is_file()]
+    if missing:
+        raise BuildError(f"{rtl}: {missing[0]} listed in filelist.f is missing; recompile")
+    if f"cores/{TLAST_CORE}.v" not in sources:
+        raise BuildError(f"{rtl}: no cores/{TLAST_CORE}.v; recompile with this bnn2hw")
+    mems = tuple(sorted(p.name for p in rtl.glob("*.mem")))
+    hw = build.meta.get("hardware", {})
+    # the build's clock when it was compiled for this board's part, else the board's default
+    clock = (
+        float(hw["clock_mhz"])
+        if isinstance(hw, dict) and hw.get("part") == board.part and "clock_mhz" in hw
+        else board.clock_mhz
+    )
+    return DeployPlan(
+        board=board,
+        net=graph.name,
+        top=top_module(graph),
+        clock_mhz=clock,
+        in_tdata=iface.in_tdata,
+        out_tdata=iface.out_tdata,
+        dma_in=dma_width(iface.in_tdata),
+        dma_out=dma_width(iface.out_tdata),
+        in_beats=iface.input.beats,
+        out_beats=iface.output.beats,
+        sources=tuple(s for s in sources if not s.endswith(f"/{TLAST_CORE}.v")),
+        mems=mems,
+        include_dirs=("cores",),
+        ps=_ps_ports(board, clock),
+    )
+
+
+def deploy_files(build: Build, board: Board) -> dict[str, str]:
+    """The text of every file of BUILD/deploy/<board>/ by name."""
+    plan = plan_deploy(build, board)
+    g = build.graph
+    ctx = {"p": plan, "mhz": _mhz(plan.clock_mhz), "vivado_version": VIVADO_VERSION}
+    ctx.update(
+        dma_ip=DMA_IP,
+        reset_ip=RESET_IP,
+        smartconnect_ip=SMARTCONNECT_IP,
+        ip_vendor=IP_VENDOR,
+        ip_library=IP_LIBRARY,
+        ip_version=IP_VERSION,
+        tlast_core=TLAST_CORE,
+    )
+
+    def hdr(what: str, comment: str) -> str:
+        return header(g, what, comment)
+
+    if board.ps is None:
+        return {
+            "link.cfg": render(
+                "deploy/link.cfg.j2", hdr=hdr("Vitis link configuration", "#"), **ctx
+            ),
+            "README.md": render(
+                "deploy/README_alveo.md.j2", hdr=hdr("Deployment steps (Alveo)", "md"), **ctx
+            ),
+        }
+    return {
+        "package_ip.tcl": render(
+            "deploy/package_ip.tcl.j2", hdr=hdr("Vivado: package the RTL as an IP", "#"), **ctx
+        ),
+        "block_design.tcl": render(
+            "deploy/block_design.tcl.j2", hdr=hdr("Vivado: the block design", "#"), **ctx
+        ),
+        "build.tcl": render(
+            "deploy/build.tcl.j2", hdr=hdr("Vivado: the whole flow to the bitstream", "#"), **ctx
+        ),
+        "build.sh": render("deploy/build.sh.j2", hdr=hdr("One-command build", "#"), **ctx),
+        "README.md": render(
+            "deploy/README_zynq.md.j2", hdr=hdr("Deployment steps (Zynq)", "md"), **ctx
+        ),
+    }
+
+
+def write_deploy(build: Build, board: Board, force: bool = False) -> Path:
+    """Write BUILD/deploy/<board key>/ atomically (temporary folder, then rename); BuildError
+    when it exists and not ``force``. Returns the folder."""
+    out = build.path / "deploy" / board.key
+    if out.exists() and not force:
+        raise BuildError(f"{out}: already exists; pass --force to replace it")
+    files = deploy_files(build, board)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{board.key}.", dir=out.parent))
+    try:
+        for name, text in files.items():
+            (tmp / name).write_text(text)
+            if name.endswith(".sh"):
+                os.chmod(tmp / name, 0o755)
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            old = out.with_name(f".{board.key}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
