@@ -153,6 +153,15 @@ def _parser() -> argparse.ArgumentParser:
         "report", help="write BUILD/report.md and BUILD/report.html and print the markdown"
     )
     rp.add_argument("build", type=Path, help="a build folder")
+
+    d = sub.add_parser(
+        "deploy",
+        help="write BUILD/deploy/BOARD/: the Vivado flow to a bitstream (Zynq boards) or the "
+        "Vitis link configuration (Alveo cards)",
+    )
+    d.add_argument("build", type=Path, help="a build folder")
+    d.add_argument("--board", required=True, help="target board (bnn2hw boards lists them)")
+    d.add_argument("--force", action="store_true", help="replace an existing BUILD/deploy/BOARD")
     return p
 
 
@@ -557,6 +566,21 @@ def _cmd_report(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_deploy(a: argparse.Namespace) -> int:
+    from bnn2hw.boards import load_board
+    from bnn2hw.build import load_build
+    from bnn2hw.deploy import write_deploy
+    from bnn2hw.deploy.fit import check_fit
+
+    build = load_build(a.build)
+    board = load_board(a.board)
+    check_fit(build, board)
+    out = write_deploy(build, board, force=a.force)
+    what = "build.sh (Vivado)" if board.ps is not None else "link.cfg (Vitis)"
+    print(f"wrote {out}: {what}; see {out / 'README.md'}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "compile": _cmd_compile,
     "run": _cmd_run,
@@ -564,6 +588,7 @@ _COMMANDS = {
     "boards": _cmd_boards,
     "estimate": _cmd_estimate,
     "report": _cmd_report,
+    "deploy": _cmd_deploy,
 }
 
 
