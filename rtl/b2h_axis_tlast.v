@@ -44,7 +44,11 @@ module b2h_axis_tlast #(
         if (M_WIDTH > S_WIDTH) begin : g_pad
             assign m_axis_tdata = {{(M_WIDTH - S_WIDTH){1'b0}}, s_axis_tdata};
         end else begin : g_cut
-            assign m_axis_tdata = s_axis_tdata[M_WIDTH-1:0];
+            // the dropped high input bits are unused by design (the DMA's wider beat)
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [S_WIDTH-1:0] in_bits = s_axis_tdata;
+            /* verilator lint_on UNUSEDSIGNAL */
+            assign m_axis_tdata = in_bits[M_WIDTH-1:0];
         end
     endgenerate
     assign m_axis_tvalid = s_axis_tvalid;

@@ -42,6 +42,9 @@ CORE_CASES: list[tuple[str, list[str], dict[str, int | str]]] = [
     ("b2h_width_convert", ["b2h_width_convert"], {"IN_ELEMS": 8, "OUT_ELEMS": 1, "EW": 1}),
     ("b2h_axis_resize", ["b2h_axis_resize"], {"IN_WIDTH": 10, "OUT_WIDTH": 16}),
     ("b2h_axis_resize", ["b2h_axis_resize"], {"IN_WIDTH": 16, "OUT_WIDTH": 10}),
+    ("b2h_axis_tlast", ["b2h_axis_tlast"], {"S_WIDTH": 8, "M_WIDTH": 8, "FRAME_BEATS": 1}),
+    ("b2h_axis_tlast", ["b2h_axis_tlast"], {"S_WIDTH": 96, "M_WIDTH": 128, "FRAME_BEATS": 7}),
+    ("b2h_axis_tlast", ["b2h_axis_tlast"], {"S_WIDTH": 64, "M_WIDTH": 56, "FRAME_BEATS": 64}),
     (
         "b2h_label_select",
         ["b2h_label_select"],
