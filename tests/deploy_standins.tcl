@@ -3,7 +3,8 @@
 # for running them under a plain tclsh in tests/integration/test_deploy_tcl.py. Each records
 # its call (command and arguments, tab-separated, one line) to $env(B2H_TCL_LOG) and returns a
 # plausible handle; the few that create files in Vivado (ipx::package_project, make_wrapper,
-# launch_runs impl_1) create stand-in files under $env(B2H_STANDIN_OUT). Any other command
+# launch_runs impl_1) create stand-in files where Vivado writes them: the IP repository, and
+# under $env(B2H_STANDIN_OUT) or the project folder of the last create_project. Any other command
 # fails, so a misspelt or unexpected command is caught.
 
 namespace eval ipx {}
@@ -32,9 +33,16 @@ proc ::b2h_touch {path} {
     return $path
 }
 
+set ::b2h_project ""
+proc create_project {args} {
+    ::b2h_record create_project $args
+    set ::b2h_project [list [lindex $args end-3] [lindex $args end-2]]
+    return [lindex $args end-3]
+}
+
 # commands whose result is not used (or an empty string is what Vivado returns)
 foreach cmd {
-    create_project add_files set_property update_compile_order update_ip_catalog close_project
+    add_files set_property update_compile_order update_ip_catalog close_project
     ipx::infer_bus_interfaces ipx::associate_bus_interfaces ipx::create_xgui_files
     ipx::update_checksums ipx::check_integrity ipx::save_core
     create_bd_design apply_bd_automation connect_bd_intf_net connect_bd_net assign_bd_address
@@ -71,34 +79,20 @@ proc get_bd_intf_pins {args} {
     ::b2h_record get_bd_intf_pins $args
     return "intf:[lindex $args end]"
 }
-proc get_files {args} {
-    ::b2h_record get_files $args
-    set name [lindex $args end]
-    if {[string match *.hwh $name]} {
-        return [list [::b2h_touch [file join $::b2h_out hw_handoff $name]]]
-    }
-    return [list "file:$name"]
-}
+proc get_files {args} { ::b2h_record get_files $args; return [list "file:[lindex $args end]"] }
 proc make_wrapper {args} {
     ::b2h_record make_wrapper $args
     return [::b2h_touch [file join $::b2h_out hdl system_wrapper.v]]
 }
-proc get_runs {args} { ::b2h_record get_runs $args; return "run:[lindex $args end]" }
 proc launch_runs {args} {
     ::b2h_record launch_runs $args
     if {[lindex $args 0] eq "impl_1"} {
-        ::b2h_touch [file join $::b2h_out impl_1 system_wrapper.bit]
+        lassign $::b2h_project name dir
+        ::b2h_touch [file join $dir $name.runs impl_1 system_wrapper.bit]
+        ::b2h_touch [file join $dir $name.gen sources_1 bd system hw_handoff system.hwh]
     }
     return {}
 }
-proc get_property {args} {
-    ::b2h_record get_property $args
-    if {[lindex $args 0] eq "DIRECTORY" && [lindex $args 1] eq "run:impl_1"} {
-        return [file join $::b2h_out impl_1]
-    }
-    error "stand-in get_property: unexpected $args"
-}
-
 # record the scripts sourced, then source them
 rename source ::b2h_real_source
 proc source {args} { ::b2h_record source $args; uplevel 1 [list ::b2h_real_source {*}$args] }

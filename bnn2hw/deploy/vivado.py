@@ -28,15 +28,15 @@ from bnn2hw.hw.dataflow import lower
 
 __all__ = ["DeployPlan", "deploy_files", "dma_width", "plan_deploy", "write_deploy"]
 
-VIVADO_VERSION = "2022.2"
-# IP versions shipped with Vivado 2022.2
+VIVADO_VERSION = "2022.2"  # the version the flow is written for (later ones take it too)
+# Xilinx IP by VLNV without version: create_bd_cell takes the catalog's current one
 _PS_IP = {
-    "zynq7000": "xilinx.com:ip:processing_system7:5.5",
-    "zynq_ultrascale_plus": "xilinx.com:ip:zynq_ultra_ps_e:3.4",
+    "zynq7000": "xilinx.com:ip:processing_system7",
+    "zynq_ultrascale_plus": "xilinx.com:ip:zynq_ultra_ps_e",
 }
-DMA_IP = "xilinx.com:ip:axi_dma:7.1"
-RESET_IP = "xilinx.com:ip:proc_sys_reset:5.0"
-SMARTCONNECT_IP = "xilinx.com:ip:smartconnect:1.0"
+DMA_IP = "xilinx.com:ip:axi_dma"
+RESET_IP = "xilinx.com:ip:proc_sys_reset"
+SMARTCONNECT_IP = "xilinx.com:ip:smartconnect"
 IP_VENDOR = "bnn2hw.org"
 IP_LIBRARY = "bnn2hw"
 IP_VERSION = "1.0"

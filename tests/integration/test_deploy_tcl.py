@@ -200,7 +200,8 @@ def test_alveo_link_cfg(builds: dict[str, Build], model: str, board: Board) -> N
     top = top_module(build.graph)
     assert f"platform={board.shell}" in lines
     assert f"nk={top}:1:accel" in lines
-    assert "sc=mm2s.out:accel.s_axis" in lines and "sc=accel.m_axis:s2mm.in" in lines
+    assert "stream_connect=mm2s.out:accel.s_axis" in lines
+    assert "stream_connect=accel.m_axis:s2mm.in" in lines
     assert f"freqHz={round(board.clock_mhz * 1e6)}:accel" in lines
     assert f"--platform {board.shell}" in (folder / "README.md").read_text()
 
@@ -220,3 +221,11 @@ def test_deploy_refuses_existing_and_is_deterministic(
     assert after == before
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
     assert main(["deploy", str(b), "--board", "no-such-board"]) == 2
+
+
+def test_standins_refuse_unknown_commands(tmp_path: Path) -> None:
+    """A misspelt Vivado command fails under the stand-ins rather than passing unnoticed."""
+    script = tmp_path / "build.tcl"
+    script.write_text("create_projcet -force p [pwd] -part xc7z020clg400-1\n")
+    with pytest.raises(AssertionError, match="not a stand-in Vivado command: create_projcet"):
+        _run_tcl(tmp_path, tmp_path)
