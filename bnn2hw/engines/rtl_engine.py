@@ -19,11 +19,11 @@ import numpy as np
 
 from bnn2hw.backends.render import header
 from bnn2hw.backends.verilog.emit import design_sources, top_module
+from bnn2hw.driver.codec import Codec, decode_beats
 from bnn2hw.errors import BuildError
-from bnn2hw.golden.reference import GoldenResult, port_result, quantize_input
+from bnn2hw.golden.reference import GoldenResult
 from bnn2hw.hw.dataflow import Dataflow, lower, stage_cycles
 from bnn2hw.hw.streams import beats_to_hex
-from bnn2hw.hw.vectors import decode_output, encode_input
 from bnn2hw.ir.graph import Graph
 from bnn2hw.progress import Progress
 from bnn2hw.rtl_sim import (
@@ -84,11 +84,11 @@ class RtlRun:
 
 def epoch_frames(df: Dataflow, log: StreamLog, epoch: int = -1) -> np.ndarray:
     """The whole frames of output port values one epoch of a run produced (N, frame elements),
-    decoded like every other engine's port output (padding bits must be zero)."""
+    decoded like every other engine's port output (padding bits must be zero) by the codec
+    the host driver uses."""
     beats = [v for _, v in log.epochs[epoch]]
     whole = len(beats) // df.interface.output.beats * df.interface.output.beats
-    lines = beats_to_hex(np.asarray(beats[:whole], dtype=object), df.interface.output.width)
-    return decode_output(df, lines)
+    return decode_beats(df.interface.output, np.asarray(beats[:whole], dtype=object))
 
 
 def steady_state(ends: list[int]) -> float | None:
@@ -152,7 +152,8 @@ def run_rtl(
     df = lower(graph)
     stalls = stalls or Stalls.named("both")
     sim_dir = sim_dir or rtl_dir.parent / "sim"
-    q = quantize_input(graph.input, x)
+    codec = Codec(graph, df.interface)  # the host driver's encode/decode path
+    q = codec.quantize(x)
     n = int(q.shape[0])
     steps = progress or Progress(1, "rtl", enabled=False)
     steps.begin(n)
@@ -164,7 +165,7 @@ def run_rtl(
     with tempfile.TemporaryDirectory(prefix="bnn2hw-rtl-") as tmp:
         log = run_stream_sim(
             sim,
-            encode_input(df, q),
+            beats_to_hex(codec.encode(q), itf.in_tdata),
             Path(work) if work is not None else Path(tmp),
             in_frame_beats=itf.input.beats,
             out_frame_beats=itf.output.beats,
@@ -191,7 +192,7 @@ def run_rtl(
     out = epoch_frames(df, log)
     frames_out = int(out.shape[0])
     return RtlRun(
-        result=port_result(graph, out, itf.labels, {"input": q[n - frames_out :]}),
+        result=codec.result(out, q[n - frames_out :]),
         log=log,
         stalls=stalls,
         bottleneck=df.bottleneck,
