@@ -162,6 +162,13 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("build", type=Path, help="a build folder")
     d.add_argument("--board", required=True, help="target board (bnn2hw boards lists them)")
     d.add_argument("--force", action="store_true", help="replace an existing BUILD/deploy/BOARD")
+    d.add_argument(
+        "--batch",
+        type=int,
+        default=1,
+        metavar="N",
+        help="frames per output DMA transfer: TLAST after every N frames (default 1)",
+    )
     return p
 
 
@@ -575,7 +582,7 @@ def _cmd_deploy(a: argparse.Namespace) -> int:
     build = load_build(a.build)
     board = load_board(a.board)
     check_fit(build, board)
-    out = write_deploy(build, board, force=a.force)
+    out = write_deploy(build, board, force=a.force, batch=a.batch)
     what = "build.sh (Vivado)" if board.ps is not None else "link.cfg (Vitis)"
     print(f"wrote {out}: {what}; see {out / 'README.md'}")
     return EXIT_OK

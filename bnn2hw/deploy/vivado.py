@@ -69,11 +69,16 @@ class DeployPlan:
     dma_in: int  # the DMA's MM2S stream width (a width the AXI DMA supports)
     dma_out: int  # its S2MM stream width
     in_beats: int  # input beats per frame
-    out_beats: int  # output beats per frame (one DMA S2MM packet)
+    out_beats: int  # output beats per frame
+    batch: int  # frames per DMA S2MM packet (TLAST after batch x out_beats beats)
     sources: tuple[str, ...]  # Verilog files, relative to BUILD/rtl, compile order
     mems: tuple[str, ...]  # memory initialisation files, relative to BUILD/rtl
     include_dirs: tuple[str, ...]
     ps: PsPorts | None
+
+    @property
+    def packet_beats(self) -> int:
+        return self.batch * self.out_beats
 
     @property
     def ip_vlnv(self) -> str:
@@ -149,8 +154,11 @@ def _ps_ports(board: Board, clock_mhz: float) -> PsPorts | None:
     return None
 
 
-def plan_deploy(build: Build, board: Board) -> DeployPlan:
-    """Everything the deployment scripts need, from the build and the board."""
+def plan_deploy(build: Build, board: Board, batch: int = 1) -> DeployPlan:
+    """Everything the deployment scripts need, from the build and the board; ``batch``
+    frames make one output packet (one DMA S2MM transfer, ended by TLAST)."""
+    if batch < 1:
+        raise BuildError(f"batch {batch}: must be at least 1 frame per packet")
     graph = build.graph
     iface = lower(graph).interface
     rtl = build.rtl_dir
@@ -181,6 +189,7 @@ def plan_deploy(build: Build, board: Board) -> DeployPlan:
         dma_out=dma_width(iface.out_tdata),
         in_beats=iface.input.beats,
         out_beats=iface.output.beats,
+        batch=batch,
         sources=tuple(s for s in sources if not s.endswith(f"/{TLAST_CORE}.v")),
         mems=mems,
         include_dirs=("cores",),
@@ -188,9 +197,9 @@ def plan_deploy(build: Build, board: Board) -> DeployPlan:
     )
 
 
-def deploy_files(build: Build, board: Board) -> dict[str, str]:
+def deploy_files(build: Build, board: Board, batch: int = 1) -> dict[str, str]:
     """The text of every file of BUILD/deploy/<board>/ by name."""
-    plan = plan_deploy(build, board)
+    plan = plan_deploy(build, board, batch)
     g = build.graph
     ctx = {"p": plan, "mhz": _mhz(plan.clock_mhz), "vivado_version": VIVADO_VERSION}
     ctx.update(
@@ -232,13 +241,13 @@ def deploy_files(build: Build, board: Board) -> dict[str, str]:
     }
 
 
-def write_deploy(build: Build, board: Board, force: bool = False) -> Path:
+def write_deploy(build: Build, board: Board, force: bool = False, batch: int = 1) -> Path:
     """Write BUILD/deploy/<board key>/ atomically (temporary folder, then rename); BuildError
     when it exists and not ``force``. Returns the folder."""
     out = build.path / "deploy" / board.key
     if out.exists() and not force:
         raise BuildError(f"{out}: already exists; pass --force to replace it")
-    files = deploy_files(build, board)
+    files = deploy_files(build, board, batch)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{board.key}.", dir=out.parent))
     try:

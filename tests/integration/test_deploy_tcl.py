@@ -229,3 +229,18 @@ def test_standins_refuse_unknown_commands(tmp_path: Path) -> None:
     script.write_text("create_projcet -force p [pwd] -part xc7z020clg400-1\n")
     with pytest.raises(AssertionError, match="not a stand-in Vivado command: create_projcet"):
         _run_tcl(tmp_path, tmp_path)
+
+
+def test_batch_sets_the_packet_length(builds: dict[str, Build], tmp_path: Path) -> None:
+    """--batch N: TLAST after N frames' output beats (one S2MM transfer per N frames)."""
+    src = builds["cnn"].path
+    b = tmp_path / "cnn"
+    shutil.copytree(src, b, ignore=shutil.ignore_patterns("deploy"))
+    assert main(["deploy", str(b), "--board", "kv260", "--batch", "4"]) == 0
+    assert main(["deploy", str(b), "--board", "kv260", "--batch", "0", "--force"]) == 2
+    calls = _run_tcl(b / "deploy" / "kv260", tmp_path)
+    tlast = [
+        _dict(c[2]) for c in calls if c[:2] == ["set_property", "-dict"] and c[3] == "cell:tlast"
+    ]
+    beats = lower(load_build(b).graph).interface.output.beats
+    assert tlast[0]["CONFIG.FRAME_BEATS"] == str(4 * beats)
