@@ -20,7 +20,9 @@ class Accelerator:
 
     ``design``: a loaded build (bnn2hw.build.Build), a Codec, or the path of a build folder or
     its bnn2hw.json. ``transport``: default PynqTransport(``bitfile``). ``batch``: frames per
-    transport call."""
+    transport call. A transport with ``packet_frames`` (the
+    deployment's frames per output packet) gets whole packets: a short last batch is padded with
+    copies of its last frame, whose outputs are dropped."""
 
     def __init__(
         self,
@@ -29,6 +31,7 @@ class Accelerator:
         *,
         batch: int = 64,
         bitfile: Path | str | None = None,
+        packet_frames: int = 1,
     ) -> None:
         if batch < 1:
             raise ValueError(f"batch {batch}: must be >= 1")
@@ -42,7 +45,7 @@ class Accelerator:
         if transport is None:
             if bitfile is None:
                 raise ValueError("give a transport or the bitfile (PYNQ)")
-            transport = PynqTransport(bitfile, self.codec, batch)
+            transport = PynqTransport(bitfile, self.codec, batch, packet_frames=packet_frames)
         self.transport = transport
 
     def run(self, x: np.ndarray) -> GoldenResult:
@@ -56,10 +59,15 @@ class Accelerator:
             )
         q = self.codec.quantize(x)
         outs = []
+        multiple = int(getattr(self.transport, "packet_frames", 1))
         for s in range(0, q.shape[0], self.batch):
             part = q[s : s + self.batch]
-            beats = self.transport.run(self.codec.encode(part), int(part.shape[0]))
-            outs.append(self.codec.decode(beats))
+            n = int(part.shape[0])
+            pad = -n % multiple
+            if pad:
+                part = np.concatenate([part, np.repeat(part[-1:], pad, axis=0)])
+            beats = self.transport.run(self.codec.encode(part), n + pad)
+            outs.append(self.codec.decode(beats)[:n])
         frames = self.codec.interface.output.frame_elems
         out = np.concatenate(outs) if outs else np.zeros((0, frames), dtype=np.int64)
         return self.codec.result(out, q)

@@ -17,7 +17,7 @@ import numpy as np
 from bnn2hw.driver.codec import Codec
 from bnn2hw.errors import BuildError
 
-__all__ = ["PynqTransport", "SimTransport", "Transport", "from_bytes", "to_bytes"]
+__all__ = ["PynqTransport", "SimTransport", "Transport", "dma_bits", "from_bytes", "to_bytes"]
 
 
 class Transport(Protocol):
@@ -86,18 +86,47 @@ class SimTransport:
         return np.asarray(log.beats, dtype=object)
 
 
+def dma_bits(tdata_bits: int) -> int:
+    """The AXI DMA stream width the deployment gives a ``tdata_bits`` port: a power of two in
+    8..1024 (the rule of bnn2hw.deploy's block design, which zero-extends the accelerator's
+    output to it and passes the low bits of the input on)."""
+    w = 8
+    while w < tdata_bits:
+        w *= 2
+    return w
+
+
 class PynqTransport:
     """The bitstream on a PYNQ board: pynq.Overlay, its AXI DMA (sendchannel feeds s_axis,
     recvchannel drains m_axis), one pair of pynq.allocate buffers sized for ``batch`` frames.
 
-    ``dma``: the DMA's name in the overlay (default: the first ``*dma*`` IP). The shell must
-    end each output transfer (TLAST after ``batch`` frames' beats) for recvchannel.wait()."""
+    Buffers hold one beat per row of the DMA stream width in bytes (``in_bits``/``out_bits``,
+    default :func:`dma_bits` of the TDATA widths). The block design ends an output packet
+    (TLAST) every ``packet_frames`` frames (``bnn2hw deploy --batch``, default 1): every call
+    sends all its input beats in one MM2S transfer and receives one S2MM transfer per packet.
+    ``dma``: the DMA's name in the overlay (default: the first ``*dma*`` IP)."""
 
-    def __init__(self, bitfile: Path | str, codec: Codec, batch: int, dma: str | None = None):
+    def __init__(
+        self,
+        bitfile: Path | str,
+        codec: Codec,
+        batch: int,
+        *,
+        dma: str | None = None,
+        packet_frames: int = 1,
+        in_bits: int | None = None,
+        out_bits: int | None = None,
+    ) -> None:
+        if batch % packet_frames:
+            raise ValueError(f"batch {batch}: must be a multiple of {packet_frames} (a packet)")
         pynq = importlib.import_module("pynq")  # only on the board
         self.pynq = pynq
         self.codec = codec
         self.batch = batch
+        self.packet_frames = packet_frames
+        itf = codec.interface
+        self.in_bits = in_bits or dma_bits(itf.in_tdata)
+        self.out_bits = out_bits or dma_bits(itf.out_tdata)
         self.overlay = pynq.Overlay(str(bitfile))
         if dma is None:
             names = [k for k in self.overlay.ip_dict if "dma" in k.lower()]
@@ -105,9 +134,8 @@ class PynqTransport:
                 raise BuildError(f"{bitfile}: the overlay has no DMA IP")
             dma = sorted(names)[0]
         self.dma = getattr(self.overlay, dma)
-        itf = codec.interface
-        self.in_shape = (batch * itf.input.beats, itf.in_tdata // 8)
-        self.out_shape = (batch * itf.output.beats, itf.out_tdata // 8)
+        self.in_shape = (batch * itf.input.beats, self.in_bits // 8)
+        self.out_shape = (batch * itf.output.beats, self.out_bits // 8)
         self.inbuf = pynq.allocate(shape=self.in_shape, dtype=np.uint8)
         self.outbuf = pynq.allocate(shape=self.out_shape, dtype=np.uint8)
 
@@ -115,16 +143,21 @@ class PynqTransport:
         itf = self.codec.interface
         if frames > self.batch:
             raise ValueError(f"{frames} frames: the buffers hold {self.batch}")
+        if frames % self.packet_frames:
+            raise ValueError(f"{frames} frames: not whole packets of {self.packet_frames}")
         n_in, n_out = frames * itf.input.beats, frames * itf.output.beats
-        self.inbuf[:n_in] = to_bytes(beats, itf.in_tdata)
+        self.inbuf[:n_in] = to_bytes(beats, self.in_bits)
         self.inbuf.flush()
         send, recv = self.dma.sendchannel, self.dma.recvchannel
-        recv.transfer(self.outbuf[:n_out])
+        step = self.packet_frames * itf.output.beats
         send.transfer(self.inbuf[:n_in])
+        for k in range(0, n_out, step):
+            recv.transfer(self.outbuf[k : k + step])
+            recv.wait()
         send.wait()
-        recv.wait()
         self.outbuf.invalidate()
-        return from_bytes(np.asarray(self.outbuf[:n_out]), itf.out_tdata)
+        out = from_bytes(np.asarray(self.outbuf[:n_out]), self.out_bits)
+        return out & ((1 << itf.out_tdata) - 1)
 
     def close(self) -> None:
         for buf in (self.inbuf, self.outbuf):

@@ -15,9 +15,9 @@ import pytest
 from bnn2hw.build import load_build
 from bnn2hw.cli import main
 from bnn2hw.driver import Accelerator, Codec, PynqTransport
-from bnn2hw.driver.transport import from_bytes, to_bytes
+from bnn2hw.driver.transport import dma_bits, from_bytes, to_bytes
 from bnn2hw.golden import run_golden
-from bnn2hw.hw.streams import pack_beats
+from bnn2hw.hw.streams import pack_beats, unpack_beats
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -36,43 +36,56 @@ class FakeBuffer(np.ndarray):
         pass
 
 
-class FakeChannel:
+class FakeSend:
     def __init__(self, dma: FakeDma) -> None:
         self.dma = dma
-        self.buf: Any = None
 
     def transfer(self, buf: Any) -> None:
-        self.buf = buf
+        self.dma.accept(buf)
 
     def wait(self) -> None:
-        self.dma.step()
+        pass
+
+
+class FakeRecv:
+    def __init__(self, dma: FakeDma) -> None:
+        self.dma = dma
+
+    def transfer(self, buf: Any) -> None:
+        self.dma.deliver(buf)
+
+    def wait(self) -> None:
+        pass
 
 
 class FakeDma:
-    """The accelerator as golden computes it, fed and drained through the byte buffers."""
+    """The accelerator as golden computes it behind the DMA: MM2S takes the input bytes at the
+    DMA width (the accelerator sees their low TDATA bits), S2MM hands out one packet of
+    ``packet_frames`` frames per transfer (zero-extended to the DMA width)."""
 
     def __init__(self, codec: Codec) -> None:
         self.codec = codec
-        self.sendchannel = FakeChannel(self)
-        self.recvchannel = FakeChannel(self)
-        self.transfers: list[tuple[int, int]] = []
+        self.sendchannel = FakeSend(self)
+        self.recvchannel = FakeRecv(self)
+        self.pending = np.zeros((0, 0), dtype=np.uint8)
+        self.sends: list[int] = []
+        self.recvs: list[int] = []
 
-    def step(self) -> None:
-        src, dst = self.sendchannel.buf, self.recvchannel.buf
-        if src is None or dst is None:
-            return
+    def accept(self, src: Any) -> None:
         itf = self.codec.interface
-        assert src.dtype == np.uint8 and src.shape[1] == itf.in_tdata // 8
-        beats = from_bytes(np.asarray(src), itf.in_tdata)
-        from bnn2hw.hw.streams import unpack_beats
-
+        in_bits, out_bits = src.shape[1] * 8, dma_bits(itf.out_tdata)
+        assert src.dtype == np.uint8 and in_bits == dma_bits(itf.in_tdata)
+        beats = from_bytes(np.asarray(src), in_bits)
         q = unpack_beats(beats, itf.input).reshape(-1, *self.codec.graph.input.out_shape)
-        g = run_golden_q(self.codec, q)
-        out = to_bytes(pack_beats(g, itf.output), itf.out_tdata)
-        assert dst.shape == out.shape
-        dst[:] = out
-        self.transfers.append((src.shape[0], dst.shape[0]))
-        self.sendchannel.buf = self.recvchannel.buf = None
+        self.pending = to_bytes(pack_beats(run_golden_q(self.codec, q), itf.output), out_bits)
+        self.sends.append(src.shape[0])
+
+    def deliver(self, dst: Any) -> None:
+        k = dst.shape[0]
+        assert dst.shape[1] == self.pending.shape[1] and k <= self.pending.shape[0]
+        dst[:] = self.pending[:k]
+        self.pending = self.pending[k:]
+        self.recvs.append(k)
 
 
 FRAMES_X: dict[int, np.ndarray] = {}
@@ -112,8 +125,15 @@ def test_bytes_roundtrip() -> None:
     assert list(from_bytes(b, 72)) == list(beats)
 
 
+def test_dma_bits() -> None:
+    assert [dma_bits(b) for b in (8, 16, 24, 72, 512)] == [8, 16, 32, 128, 512]
+
+
+@pytest.mark.parametrize("packet", [1, 4])
 @pytest.mark.parametrize("name", ["digits_mlp", "digits_cnn"])
-def test_pynq_transport_fake(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pynq_transport_fake(
+    name: str, packet: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / name
     assert main(["compile", str(EXAMPLES / name / f"{name}.onnx"), "-o", str(out)]) == 0
     build = load_build(out)
@@ -122,16 +142,20 @@ def test_pynq_transport_fake(name: str, tmp_path: Path, monkeypatch: pytest.Monk
     FRAMES_X[0] = x
     mod, made = fake_pynq(codec)
     monkeypatch.setitem(sys.modules, "pynq", mod)
-    acc = Accelerator(out, bitfile=tmp_path / "bnn.bit", batch=8)
+    acc = Accelerator(out, bitfile=tmp_path / "bnn.bit", batch=8, packet_frames=packet)
     t = acc.transport
     assert isinstance(t, PynqTransport)
     itf = codec.interface
-    assert t.inbuf.shape == (8 * itf.input.beats, itf.in_tdata // 8)
-    assert t.outbuf.shape == (8 * itf.output.beats, itf.out_tdata // 8)
+    ib, ob = dma_bits(itf.in_tdata) // 8, dma_bits(itf.out_tdata) // 8
+    assert t.inbuf.shape == (8 * itf.input.beats, ib)
+    assert t.outbuf.shape == (8 * itf.output.beats, ob)
     y = acc.infer(x)
     np.testing.assert_array_equal(y, run_golden(build.graph, x).output)
-    # three transfers: 8, 8 and a partial 5 frames, each sized to its frames
-    assert made[0].transfers == [(k * itf.input.beats, k * itf.output.beats) for k in (8, 8, 5)]
+    # three calls: 8, 8 and the last 5 frames (padded to whole packets), one MM2S transfer
+    # each and one S2MM transfer per packet
+    last = 5 + (-5 % packet)
+    assert made[0].sends == [k * itf.input.beats for k in (8, 8, last)]
+    assert made[0].recvs == [packet * itf.output.beats] * ((16 + last) // packet)
     with pytest.raises(ValueError, match="buffers hold 8"):
         t.run(codec.encode(codec.quantize(x[:9])), 9)
     t.close()
