@@ -159,3 +159,36 @@ def test_pynq_transport_fake(
     with pytest.raises(ValueError, match="buffers hold 8"):
         t.run(codec.encode(codec.quantize(x[:9])), 9)
     t.close()
+
+
+BOARD_SIDE = """
+import sys
+for m in ("onnx", "onnxruntime", "torch", "brevitas", "qonnx", "jinja2", "cocotb", "cocotb_tools"):
+    sys.modules[m] = None  # not installed on the board
+import numpy as np
+from bnn2hw.driver import Accelerator, Codec
+codec = Codec.from_json(sys.argv[1])
+x = np.load(sys.argv[2])
+beats = codec.encode(codec.quantize(x))
+print(len(beats), codec.interface.input.beats, codec.interface.output.beats)
+"""
+
+
+def test_board_side_imports_no_compiler(tmp_path: Path) -> None:
+    """What runs on the board (Codec from bnn2hw.json, quantise, pack) imports no onnx, torch,
+    jinja2 or cocotb."""
+    import subprocess
+
+    out = tmp_path / "b"
+    assert main(["compile", str(EXAMPLES / "digits_mlp" / "digits_mlp.onnx"), "-o", str(out)]) == 0
+    x = np.load(EXAMPLES / "digits_mlp" / "test_set.npz")["inputs"][:3]
+    np.save(tmp_path / "x.npy", x)
+    r = subprocess.run(
+        [sys.executable, "-c", BOARD_SIDE, str(out / "bnn2hw.json"), str(tmp_path / "x.npy")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    n, ib, _ = map(int, r.stdout.split())
+    assert n == 3 * ib
