@@ -22,7 +22,7 @@ from pathlib import Path
 from bnn2hw.backends.render import header, render
 from bnn2hw.backends.verilog.emit import design_sources, top_module
 from bnn2hw.boards import Board
-from bnn2hw.build import Build
+from bnn2hw.build import JSON_NAME, Build
 from bnn2hw.errors import BuildError
 from bnn2hw.hw.dataflow import lower
 
@@ -238,6 +238,13 @@ def deploy_files(build: Build, board: Board, batch: int = 1) -> dict[str, str]:
         "README.md": render(
             "deploy/README_zynq.md.j2", hdr=hdr("Deployment steps (Zynq)", "md"), **ctx
         ),
+        "driver/infer.py": render(
+            "deploy/infer.py.j2",
+            hdr=hdr("Host driver: run the accelerator on the board", "#"),
+            batch_default=plan.batch * max(1, 64 // plan.batch),
+            **ctx,
+        ),
+        "driver/bnn2hw.json": (build.path / JSON_NAME).read_text(),
     }
 
 
@@ -252,8 +259,9 @@ def write_deploy(build: Build, board: Board, force: bool = False, batch: int = 1
     tmp = Path(tempfile.mkdtemp(prefix=f".{board.key}.", dir=out.parent))
     try:
         for name, text in files.items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).write_text(text)
-            if name.endswith(".sh"):
+            if name.endswith((".sh", "infer.py")):
                 os.chmod(tmp / name, 0o755)
         os.chmod(tmp, 0o755)
         if out.exists():
