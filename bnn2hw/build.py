@@ -43,6 +43,7 @@ __all__ = [
     "check_output_folder",
     "compile_model",
     "load_build",
+    "swap_folder",
     "write_build",
 ]
 
@@ -130,17 +131,25 @@ def write_build(
         _write_contents(
             tmp, model, graph, options, golden_frames, seed, hls or HlsOptions(), extra_meta or {}
         )
-        if out.exists():
-            old = parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out)
+        swap_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def swap_folder(tmp: Path, out: Path) -> None:
+    """Put the finished folder ``tmp`` in place of ``out`` (replacing it if it exists); the old
+    contents are removed only once the new ones are in place."""
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old)
+    else:
+        tmp.rename(out)
 
 
 def _write_contents(

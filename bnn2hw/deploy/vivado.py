@@ -22,7 +22,7 @@ from pathlib import Path
 from bnn2hw.backends.render import header, render
 from bnn2hw.backends.verilog.emit import design_sources, top_module
 from bnn2hw.boards import Board
-from bnn2hw.build import JSON_NAME, Build
+from bnn2hw.build import JSON_NAME, Build, swap_folder
 from bnn2hw.errors import BuildError
 from bnn2hw.hw.dataflow import lower
 
@@ -264,15 +264,7 @@ def write_deploy(build: Build, board: Board, force: bool = False, batch: int = 1
             if name.endswith((".sh", "infer.py")):
                 os.chmod(tmp / name, 0o755)
         os.chmod(tmp, 0o755)
-        if out.exists():
-            old = out.with_name(f".{board.key}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out)
+        swap_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

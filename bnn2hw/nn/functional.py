@@ -90,20 +90,6 @@ def binarize(
     return sign_ste(x)
 
 
-class _WeightSTE(torch.autograd.Function):
-    """sign(w) forward; gradient passed where |w| <= 1 (latent weights are clipped to [-1, 1])."""
-
-    @staticmethod
-    def forward(ctx: torch.autograd.function.FunctionCtx, w: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(w)
-        return sign(w)
-
-    @staticmethod
-    def backward(ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor) -> torch.Tensor:
-        (w,) = ctx.saved_tensors  # type: ignore[attr-defined]
-        return grad * (w.abs() <= 1).to(grad.dtype)
-
-
 def binarize_weight(
     w: torch.Tensor,
     training: bool,
@@ -114,7 +100,7 @@ def binarize_weight(
     if training and stochastic:
         return stochastic_sign_ste(w, generator)
     if training:
-        return _WeightSTE.apply(w)  # type: ignore[no-any-return]
+        return sign_ste(w)  # the gradient reaches latent weights in [-1, 1] (they are clipped)
     return sign(w)
 
 
