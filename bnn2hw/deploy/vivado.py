@@ -216,14 +216,9 @@ def deploy_files(build: Build, board: Board, batch: int = 1) -> dict[str, str]:
         return header(g, what, comment)
 
     if board.ps is None:
-        return {
-            "link.cfg": render(
-                "deploy/link.cfg.j2", hdr=hdr("Vitis link configuration", "#"), **ctx
-            ),
-            "README.md": render(
-                "deploy/README_alveo.md.j2", hdr=hdr("Deployment steps (Alveo)", "md"), **ctx
-            ),
-        }
+        from bnn2hw.deploy.alveo import alveo_files
+
+        return alveo_files(build, plan, ctx, hdr)
     return {
         "package_ip.tcl": render(
             "deploy/package_ip.tcl.j2", hdr=hdr("Vivado: package the RTL as an IP", "#"), **ctx
