@@ -22,7 +22,8 @@ from pathlib import Path
 from bnn2hw.backends.render import header, render
 from bnn2hw.backends.verilog.emit import design_sources, top_module
 from bnn2hw.boards import Board
-from bnn2hw.build import JSON_NAME, Build, swap_folder
+from bnn2hw.build import Build, swap_folder
+from bnn2hw.deploy.driver_pkg import driver_files
 from bnn2hw.errors import BuildError
 from bnn2hw.hw.dataflow import lower
 
@@ -233,13 +234,17 @@ def deploy_files(build: Build, board: Board, batch: int = 1) -> dict[str, str]:
         "README.md": render(
             "deploy/README_zynq.md.j2", hdr=hdr("Deployment steps (Zynq)", "md"), **ctx
         ),
-        "driver/infer.py": render(
-            "deploy/infer.py.j2",
-            hdr=hdr("Host driver: run the accelerator on the board", "#"),
-            batch_default=plan.batch * max(1, 64 // plan.batch),
-            **ctx,
-        ),
-        "driver/bnn2hw.json": (build.path / JSON_NAME).read_text(),
+        **{
+            f"driver/{name}": text
+            for name, text in driver_files(
+                build,
+                board=board.key,
+                dma="dma",
+                in_bits=plan.dma_in,
+                out_bits=plan.dma_out,
+                packet_frames=plan.batch,
+            ).items()
+        },
     }
 
 

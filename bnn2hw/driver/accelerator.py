@@ -1,7 +1,10 @@
-"""``Accelerator(build).infer(x)``: model-unit float inputs -> the model's outputs, in batches."""
+"""``Accelerator(build).infer(x)``: model-unit float inputs -> the model's outputs, in batches;
+``Accelerator.deployed(folder)``: the same for a deployment's driver folder (deployment.json)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +12,65 @@ import numpy as np
 
 from bnn2hw.driver.codec import Codec
 from bnn2hw.driver.transport import PynqTransport, Transport
-from bnn2hw.errors import InputDataError
-from bnn2hw.golden.reference import GoldenResult
+from bnn2hw.errors import BuildError, InputDataError
+from bnn2hw.golden.reference import GoldenResult, run_golden
 
-__all__ = ["Accelerator"]
+__all__ = ["DEPLOYMENT_JSON", "Accelerator", "Check", "Deployment"]
+
+DEPLOYMENT_JSON = "deployment.json"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What ``bnn2hw deploy`` tells the board driver (``deployment.json`` in its package):
+    the design file, the default bitstream, the DMA's name and stream widths, and the frames
+    per output packet (TLAST every ``packet_frames`` frames)."""
+
+    folder: Path
+    board: str
+    design: Path
+    bitfile: Path
+    dma: str
+    in_bits: int
+    out_bits: int
+    packet_frames: int
+    batch: int
+
+    @classmethod
+    def load(cls, folder: Path | str) -> Deployment:
+        f = Path(folder)
+        j = f / DEPLOYMENT_JSON
+        try:
+            d = json.loads(j.read_text())
+            return cls(
+                folder=f,
+                board=str(d["board"]),
+                design=f / d["design"],
+                bitfile=(f / d["bitfile"]).resolve(),
+                dma=str(d["dma"]),
+                in_bits=int(d["in_bits"]),
+                out_bits=int(d["out_bits"]),
+                packet_frames=int(d["packet_frames"]),
+                batch=int(d["batch"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise BuildError(f"{j}: cannot load the deployment ({type(e).__name__}: {e})") from None
+
+
+@dataclass(frozen=True)
+class Check:
+    """The accelerator against the golden model on the same inputs: the port's integers
+    (accumulators, or label indices when labels are selected in hardware), exact."""
+
+    frames: int
+    values: int
+    mismatches: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.frames} frames: {self.values} values compared with the golden model, "
+            f"{self.mismatches} mismatches"
+        )
 
 
 class Accelerator:
@@ -75,3 +133,42 @@ class Accelerator:
     def infer(self, x: np.ndarray) -> np.ndarray:
         """Model-unit inputs (N, *input shape) -> the model's outputs (as ``bnn2hw run``)."""
         return self.run(x).output
+
+    def check(self, x: np.ndarray, got: GoldenResult | None = None) -> Check:
+        """Run ``x`` here (or take ``got``, this accelerator's result for ``x``) and in the
+        golden model (numpy, on this CPU); compare exactly."""
+        got = self.run(x) if got is None else got
+        want = run_golden(self.codec.graph, np.asarray(x))
+        a, b = (got.labels, want.labels) if self.codec.interface.labels else (got.acc, want.acc)
+        assert a is not None and b is not None
+        a, b = np.asarray(a).reshape(len(x), -1), np.asarray(b).reshape(len(x), -1)
+        if a.shape != b.shape:
+            raise BuildError(f"output frames of shape {a.shape[1:]}, golden {b.shape[1:]}")
+        return Check(frames=len(x), values=int(a.size), mismatches=int((a != b).sum()))
+
+    @classmethod
+    def deployed(
+        cls,
+        folder: Path | str,
+        bitfile: Path | str | None = None,
+        *,
+        batch: int | None = None,
+        transport: Transport | None = None,
+    ) -> Accelerator:
+        """The accelerator of a deployment's driver package (``folder`` holds deployment.json
+        and the design): PYNQ transport on ``bitfile`` (default: the deployment's bitstream)
+        with its DMA widths and packet length, unless ``transport`` is given."""
+        d = Deployment.load(folder)
+        codec = Codec.from_json(d.design)
+        n = d.batch if batch is None else batch
+        if transport is None:
+            transport = PynqTransport(
+                bitfile or d.bitfile,
+                codec,
+                n,
+                dma=d.dma,
+                packet_frames=d.packet_frames,
+                in_bits=d.in_bits,
+                out_bits=d.out_bits,
+            )
+        return cls(codec, transport, batch=n)

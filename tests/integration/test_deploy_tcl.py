@@ -89,7 +89,7 @@ def test_zynq_tcl_under_standins(
         "driver",
         "package_ip.tcl",
     ]
-    assert sorted(p.name for p in (folder / "driver").iterdir()) == ["bnn2hw.json", "infer.py"]
+    assert sorted(p.name for p in (folder / "driver").iterdir()) == ["accel", "bnn2hw", "infer.py"]
     assert os.access(folder / "build.sh", os.X_OK)
     assert os.access(folder / "driver" / "infer.py", os.X_OK)
     assert "vivado -mode batch" in (folder / "build.sh").read_text()
