@@ -169,6 +169,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="frames per output DMA transfer: TLAST after every N frames (default 1)",
     )
+    d.add_argument(
+        "--ip",
+        choices=("rtl", "hls"),
+        default="rtl",
+        help="the accelerator in the block design: the Verilog design packaged by Vivado (rtl, "
+        "default) or the HLS project synthesised by Vitis HLS (hls; Zynq boards; written to "
+        "BUILD/deploy/BOARD-hls)",
+    )
     return p
 
 
@@ -582,8 +590,9 @@ def _cmd_deploy(a: argparse.Namespace) -> int:
     build = load_build(a.build)
     board = load_board(a.board)
     check_fit(build, board)
-    out = write_deploy(build, board, force=a.force, batch=a.batch)
-    what = "build.sh (Vivado)" if board.ps is not None else "link.cfg (Vitis)"
+    out = write_deploy(build, board, force=a.force, batch=a.batch, ip=a.ip)
+    what = {"rtl": "build.sh (Vivado)", "hls": "build.sh (Vitis HLS, Vivado)"}[a.ip]
+    what = what if board.ps is not None else "build.sh (Vitis)"
     print(f"wrote {out}: {what}; see {out / 'README.md'}")
     return EXIT_OK
 

@@ -93,6 +93,32 @@ proc launch_runs {args} {
     }
     return {}
 }
+# Vitis HLS: the project is created in the current folder; export_design writes the IP to
+# <project>/<solution>/impl/ip (its component.xml stands in for it)
+set ::b2h_hls_project ""
+set ::b2h_hls_solution ""
+foreach cmd {set_top set_part create_clock config_rtl csynth_design} {
+    proc $cmd {args} "::b2h_record $cmd \$args; return {}"
+}
+proc open_project {args} {
+    ::b2h_record open_project $args
+    set ::b2h_hls_project [file join [pwd] [lindex $args end]]
+    return {}
+}
+proc open_solution {args} {
+    ::b2h_record open_solution $args
+    set rest [lsearch -all -inline -not -glob $args -*]
+    set ft [lsearch -exact $args -flow_target]
+    if {$ft >= 0} { set rest [lsearch -all -inline -not -exact $rest [lindex $args $ft+1]] }
+    set ::b2h_hls_solution [lindex $rest 0]
+    return {}
+}
+proc export_design {args} {
+    ::b2h_record export_design $args
+    ::b2h_touch [file join $::b2h_hls_project $::b2h_hls_solution impl ip component.xml]
+    return {}
+}
+
 # record the scripts sourced, then source them
 rename source ::b2h_real_source
 proc source {args} { ::b2h_record source $args; uplevel 1 [list ::b2h_real_source {*}$args] }

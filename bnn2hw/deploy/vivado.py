@@ -7,8 +7,10 @@ mode whose MM2S/S2MM stream widths are the accelerator's input/output TDATA widt
 b2h_axis_tlast core ending every output frame with TLAST for the DMA, proc_sys_reset,
 SmartConnects for the DMA's AXI-Lite control port and its memory ports to the PS HP0 port,
 addresses); ``build.tcl`` runs both, synthesis, implementation and the bitstream and copies the
-.bit, .hwh and .xsa to ``out/``; ``build.sh`` is the one command. Alveo cards get the Vitis link
-configuration (``link.cfg``) and a README with the ``v++ --link`` step.
+.bit, .hwh and .xsa to ``out/``; ``build.sh`` is the one command. With ``ip="hls"`` (written to
+BUILD/deploy/<board>-hls/) the accelerator is instead the HLS project (BUILD/hls) synthesised
+and exported as an IP by Vitis HLS (``hls_ip.tcl``, run by ``build.sh`` before Vivado), with the
+port names Vitis HLS gives it. Alveo cards: bnn2hw.deploy.alveo.
 """
 
 from __future__ import annotations
@@ -27,7 +29,16 @@ from bnn2hw.deploy.driver_pkg import driver_files
 from bnn2hw.errors import BuildError
 from bnn2hw.hw.dataflow import lower
 
-__all__ = ["DeployPlan", "deploy_files", "dma_width", "plan_deploy", "write_deploy"]
+__all__ = [
+    "HLS_PORTS",
+    "RTL_PORTS",
+    "AccelPorts",
+    "DeployPlan",
+    "deploy_files",
+    "dma_width",
+    "plan_deploy",
+    "write_deploy",
+]
 
 VIVADO_VERSION = "2022.2"  # the version the flow is written for (later ones take it too)
 # Xilinx IP by VLNV without version: create_bd_cell takes the catalog's current one
@@ -42,6 +53,27 @@ IP_VENDOR = "bnn2hw.org"
 IP_LIBRARY = "bnn2hw"
 IP_VERSION = "1.0"
 TLAST_CORE = "b2h_axis_tlast"
+IP_KINDS = ("rtl", "hls")
+HLS_LIBRARY = "hls"
+HLS_SOLUTION = "sol1"
+# Vitis HLS names an AXI-Stream port after its C argument, with "_r" appended to names that are
+# HDL keywords: the HLS top's arguments ``in``/``out`` (backends/hls top.hpp) become in_r/out_r.
+HLS_STREAM_PORTS = ("in_r", "out_r")
+
+
+@dataclass(frozen=True)
+class AccelPorts:
+    """The accelerator's block-design pins: stream interfaces, clock, reset and its polarity."""
+
+    s_axis: str
+    m_axis: str
+    clk: str
+    rst: str
+    rst_active_low: bool
+
+
+RTL_PORTS = AccelPorts("s_axis", "m_axis", "clk", "rst", rst_active_low=False)
+HLS_PORTS = AccelPorts(*HLS_STREAM_PORTS, "ap_clk", "ap_rst_n", rst_active_low=True)
 
 
 @dataclass(frozen=True)
@@ -76,6 +108,9 @@ class DeployPlan:
     mems: tuple[str, ...]  # memory initialisation files, relative to BUILD/rtl
     include_dirs: tuple[str, ...]
     ps: PsPorts | None
+    ip: str = "rtl"  # "rtl": the Verilog design packaged as IP; "hls": Vitis HLS's IP of BUILD/hls
+    hls_top: str = ""  # the HLS top function
+    hls_sources: tuple[str, ...] = ()  # relative to BUILD/hls: the top .cpp, then the headers
 
     @property
     def packet_beats(self) -> int:
@@ -83,7 +118,29 @@ class DeployPlan:
 
     @property
     def ip_vlnv(self) -> str:
+        if self.ip == "hls":
+            return f"{IP_VENDOR}:{HLS_LIBRARY}:{self.hls_top}:{IP_VERSION}"
         return f"{IP_VENDOR}:{IP_LIBRARY}:{self.top}:{IP_VERSION}"
+
+    @property
+    def ip_repo(self) -> tuple[str, ...]:
+        """Where the accelerator's IP is, relative to the deployment folder."""
+        if self.ip == "hls":
+            return ("hls_project", HLS_SOLUTION, "impl", "ip")
+        return ("ip_repo",)
+
+    @property
+    def accel(self) -> AccelPorts:
+        return HLS_PORTS if self.ip == "hls" else RTL_PORTS
+
+    @property
+    def clock_ns(self) -> str:
+        return f"{1000.0 / self.clock_mhz:.6g}"
+
+    @property
+    def folder(self) -> str:
+        """The deployment's folder name under BUILD/deploy/."""
+        return self.board.key if self.ip == "rtl" else f"{self.board.key}-{self.ip}"
 
     @property
     def ps_ip(self) -> str:
@@ -155,11 +212,35 @@ def _ps_ports(board: Board, clock_mhz: float) -> PsPorts | None:
     return None
 
 
-def plan_deploy(build: Build, board: Board, batch: int = 1) -> DeployPlan:
+def _hls_sources(build: Build) -> tuple[str, tuple[str, ...]]:
+    """The HLS top function and the project's synthesis sources (no test bench, no g++-only
+    csim/ headers), relative to BUILD/hls."""
+    hls = build.hls_dir
+    top = f"{build.graph.name}_top"
+    if not (hls / f"{top}.cpp").is_file():
+        raise BuildError(f"{hls}: no {top}.cpp; recompile the build (bnn2hw compile)")
+    headers = sorted(
+        p.relative_to(hls).as_posix()
+        for p in hls.rglob("*.hpp")
+        if p.relative_to(hls).parts[0] not in ("csim", "tb")
+    )
+    return top, (f"{top}.cpp", *headers)
+
+
+def plan_deploy(build: Build, board: Board, batch: int = 1, ip: str = "rtl") -> DeployPlan:
     """Everything the deployment scripts need, from the build and the board; ``batch``
-    frames make one output packet (one DMA S2MM transfer, ended by TLAST)."""
+    frames make one output packet (one DMA S2MM transfer, ended by TLAST); ``ip``: the
+    accelerator from the Verilog design ("rtl") or from the HLS project via Vitis HLS ("hls")."""
     if batch < 1:
         raise BuildError(f"batch {batch}: must be at least 1 frame per packet")
+    if ip not in IP_KINDS:
+        raise BuildError(f"--ip {ip}: choose one of {', '.join(IP_KINDS)}")
+    if ip == "hls" and board.ps is None:
+        raise BuildError(
+            f"--ip hls: {board.name} is an Alveo card, whose deployment packages the RTL "
+            "kernel; deploy without --ip (or --ip rtl)"
+        )
+    hls_top, hls_sources = _hls_sources(build) if ip == "hls" else ("", ())
     graph = build.graph
     iface = lower(graph).interface
     rtl = build.rtl_dir
@@ -195,16 +276,20 @@ def plan_deploy(build: Build, board: Board, batch: int = 1) -> DeployPlan:
         mems=mems,
         include_dirs=("cores",),
         ps=_ps_ports(board, clock),
+        ip=ip,
+        hls_top=hls_top,
+        hls_sources=hls_sources,
     )
 
 
-def deploy_files(build: Build, board: Board, batch: int = 1) -> dict[str, str]:
-    """The text of every file of BUILD/deploy/<board>/ by name."""
-    plan = plan_deploy(build, board, batch)
+def deploy_files(build: Build, board: Board, batch: int = 1, ip: str = "rtl") -> dict[str, str]:
+    """The text of every file of the deployment folder (DeployPlan.folder) by name."""
+    plan = plan_deploy(build, board, batch, ip)
     g = build.graph
     ctx = {"p": plan, "mhz": _mhz(plan.clock_mhz), "vivado_version": VIVADO_VERSION}
     ctx.update(
         dma_ip=DMA_IP,
+        hls_library=HLS_LIBRARY,
         reset_ip=RESET_IP,
         smartconnect_ip=SMARTCONNECT_IP,
         ip_vendor=IP_VENDOR,
@@ -220,10 +305,25 @@ def deploy_files(build: Build, board: Board, batch: int = 1) -> dict[str, str]:
         from bnn2hw.deploy.alveo import alveo_files
 
         return alveo_files(build, plan, ctx, hdr)
+    ip_script = (
+        {
+            "hls_ip.tcl": render(
+                "deploy/hls_ip.tcl.j2",
+                hdr=hdr("Vitis HLS: synthesise the HLS project and export it as an IP", "#"),
+                **ctx,
+            )
+        }
+        if plan.ip == "hls"
+        else {
+            "package_ip.tcl": render(
+                "deploy/package_ip.tcl.j2",
+                hdr=hdr("Vivado: package the RTL as an IP", "#"),
+                **ctx,
+            )
+        }
+    )
     return {
-        "package_ip.tcl": render(
-            "deploy/package_ip.tcl.j2", hdr=hdr("Vivado: package the RTL as an IP", "#"), **ctx
-        ),
+        **ip_script,
         "block_design.tcl": render(
             "deploy/block_design.tcl.j2", hdr=hdr("Vivado: the block design", "#"), **ctx
         ),
@@ -248,13 +348,15 @@ def deploy_files(build: Build, board: Board, batch: int = 1) -> dict[str, str]:
     }
 
 
-def write_deploy(build: Build, board: Board, force: bool = False, batch: int = 1) -> Path:
-    """Write BUILD/deploy/<board key>/ atomically (temporary folder, then rename); BuildError
-    when it exists and not ``force``. Returns the folder."""
-    out = build.path / "deploy" / board.key
+def write_deploy(
+    build: Build, board: Board, force: bool = False, batch: int = 1, ip: str = "rtl"
+) -> Path:
+    """Write BUILD/deploy/<board key>/ (``ip="hls"``: <board key>-hls/) atomically (temporary
+    folder, then rename); BuildError when it exists and not ``force``. Returns the folder."""
+    out = build.path / "deploy" / plan_deploy(build, board, batch, ip).folder
     if out.exists() and not force:
         raise BuildError(f"{out}: already exists; pass --force to replace it")
-    files = deploy_files(build, board, batch)
+    files = deploy_files(build, board, batch, ip)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{board.key}.", dir=out.parent))
     try:
