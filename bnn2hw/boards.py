@@ -39,6 +39,9 @@ class Board:
     bram18: int
     dsp: int
     uram: int
+    # glob of the Vivado board file's name ("*:pynq-z2:part0:*"): when Vivado has it installed,
+    # the deployment applies its processing-system preset (DDR, MIO, clocks)
+    board_part: str | None = None
 
     @property
     def platform(self) -> str:
@@ -52,6 +55,7 @@ class Board:
             "clock_mhz": self.clock_mhz,
             "ps": self.ps,
             "shell": self.shell,
+            "board_part": self.board_part,
             "lut": self.lut,
             "ff": self.ff,
             "bram36": self.bram36,
@@ -91,6 +95,7 @@ def _parse(path: Path) -> Board:
             clock_mhz=clock,
             ps=None if ps is None else str(ps),
             shell=None if shell is None else str(shell),
+            board_part=None if d.get("board_part") is None else str(d["board_part"]),
             bram18=bram18,
             **ints,
         )

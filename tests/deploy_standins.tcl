@@ -119,6 +119,13 @@ proc export_design {args} {
     return {}
 }
 
+# the Vivado board files "installed": $env(B2H_BOARD_PARTS) (space-separated), default none
+proc get_board_parts {args} {
+    ::b2h_record get_board_parts $args
+    set have [expr {[info exists ::env(B2H_BOARD_PARTS)] ? $::env(B2H_BOARD_PARTS) : {}}]
+    return [lsearch -all -inline -glob $have [lindex $args end]]
+}
+
 # record the scripts sourced, then source them
 rename source ::b2h_real_source
 proc source {args} { ::b2h_record source $args; uplevel 1 [list ::b2h_real_source {*}$args] }

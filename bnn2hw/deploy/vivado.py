@@ -88,7 +88,8 @@ class PsPorts:
     slave: str  # high-performance AXI slave for the DMA's memory ports
     slave_clk: str
     automation_rule: str
-    automation_config: str
+    # apply_bd_automation -config as Tcl words ($preset: 1 when the board file is in use)
+    automation_config: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,10 @@ def _ps_ports(board: Board, clock_mhz: float) -> PsPorts | None:
             slave_clk="S_AXI_HP0_ACLK",
             automation_rule="xilinx.com:bd_rule:processing_system7",
             automation_config=(
-                'make_external "FIXED_IO, DDR" apply_board_preset "0" '
-                'Master "Disable" Slave "Disable"'
+                ("make_external", "{FIXED_IO, DDR}"),
+                ("apply_board_preset", "$preset"),
+                ("Master", "Disable"),
+                ("Slave", "Disable"),
             ),
         )
     if board.ps == "zynq_ultrascale_plus":
@@ -207,7 +210,7 @@ def _ps_ports(board: Board, clock_mhz: float) -> PsPorts | None:
             slave="S_AXI_HP0_FPD",
             slave_clk="saxihp0_fpd_aclk",
             automation_rule="xilinx.com:bd_rule:zynq_ultra_ps_e",
-            automation_config='apply_board_preset "0"',
+            automation_config=(("apply_board_preset", "$preset"),),
         )
     return None
 

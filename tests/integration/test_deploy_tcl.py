@@ -60,11 +60,14 @@ def _port_width(top_v: str, port: str) -> int:
     return int(m.group(1)) + 1
 
 
-def _run_tcl(folder: Path, tmp: Path, script: str = "build.tcl") -> list[list[str]]:
+def _run_tcl(
+    folder: Path, tmp: Path, script: str = "build.tcl", board_parts: str = ""
+) -> list[list[str]]:
     log = tmp / f"calls_{script}.log"
     runner = tmp / "run.tcl"
     runner.write_text(f"source {{{STANDINS}}}\nsource [lindex $argv 0]\n")
     env = dict(os.environ, B2H_TCL_LOG=str(log), B2H_STANDIN_OUT=str(tmp / "vivado_out"))
+    env["B2H_BOARD_PARTS"] = board_parts
     r = subprocess.run(
         ["tclsh", str(runner), str(folder / script)],
         env=env,
@@ -240,11 +243,32 @@ def test_zynq_tcl_under_standins(
     assert any(
         f"pin:accel/{ports.rst}" in a and f"pin:rst_pl/{reset}" in a for a in by("connect_bd_net")
     )
+    # no board file installed: the part alone, no preset
+    assert not [a for a in by("set_property") if a[0] == "board_part"]
+    assert [a for a in by("apply_bd_automation") if "apply_board_preset 0" in a[3]]
     order = [c[0] for c in calls]
     for step in ("assign_bd_address", "validate_bd_design", "make_wrapper", "write_hw_platform"):
         assert step in order
     assert order.index("launch_runs") > order.index("make_wrapper")
     assert (run / "out" / "system.bit").exists() and (run / "out" / "system.hwh").exists()
+
+
+@pytest.mark.parametrize("board", [b for b in BOARDS if b.ps is not None], ids=lambda b: b.key)
+def test_board_file_preset(builds: dict[str, Build], board: Board, tmp_path: Path) -> None:
+    """With the board's Vivado board file installed (newest version chosen by Vivado), the
+    project uses it and the PS automation applies its preset; another board's file is ignored."""
+    assert board.board_part
+    name = board.board_part.replace("*:", "vendor.com:", 1).replace(":*", ":1.2")
+    run = tmp_path / "build" / "deploy" / board.key
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "rtl").symlink_to(builds["mlp"].rtl_dir.resolve())
+    shutil.copytree(builds["mlp"].path / "deploy" / board.key, run)
+    calls = _run_tcl(run, tmp_path, board_parts=f"other.com:zcu999:part0:1.0 {name}")
+    by = lambda n: [c[1:] for c in calls if c[0] == n]  # noqa: E731
+    assert by("get_board_parts") == [["-quiet", "-latest_file_version", board.board_part]]
+    assert [a for a in by("set_property") if a[:2] == ["board_part", name]]
+    auto = by("apply_bd_automation")
+    assert len(auto) == 1 and "apply_board_preset 1" in auto[0][3]
 
 
 def test_hls_flow_needs_the_hls_ip(builds: dict[str, Build], tmp_path: Path) -> None:
@@ -254,23 +278,6 @@ def test_hls_flow_needs_the_hls_ip(builds: dict[str, Build], tmp_path: Path) -> 
     shutil.copytree(folder, run)
     with pytest.raises(AssertionError, match=r"run vitis_hls -f hls_ip\.tcl first"):
         _run_tcl(run, tmp_path)
-
-
-@pytest.mark.parametrize("board", [b for b in BOARDS if b.ps is None], ids=lambda b: b.key)
-@pytest.mark.parametrize("model", list(MODELS))
-def test_alveo_link_cfg(builds: dict[str, Build], model: str, board: Board) -> None:
-    build = builds[model]
-    folder = build.path / "deploy" / board.key
-    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "link.cfg"]
-    cfg = (folder / "link.cfg").read_text()
-    lines = [ln for ln in cfg.splitlines() if ln and not ln.startswith("#")]
-    top = top_module(build.graph)
-    assert f"platform={board.shell}" in lines
-    assert f"nk={top}:1:accel" in lines
-    assert "stream_connect=mm2s.out:accel.s_axis" in lines
-    assert "stream_connect=accel.m_axis:s2mm.in" in lines
-    assert f"freqHz={round(board.clock_mhz * 1e6)}:accel" in lines
-    assert f"--platform {board.shell}" in (folder / "README.md").read_text()
 
 
 def test_deploy_refuses_existing_and_is_deterministic(
