@@ -4,6 +4,8 @@ accumulators equal), with and without random stalls."""
 
 from __future__ import annotations
 
+import importlib.util
+import types
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,16 @@ pytestmark = pytest.mark.rtl
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FRAMES = 56  # 3 full batches of 16 and a partial one
 BATCH = 16
+
+
+def _load_package(folder: Path) -> types.ModuleType:
+    """The deployed ``accel`` package, imported under a unique name (its ``bnn2hw.driver``
+    import is this installation's: the same modules as its copy, tested separately)."""
+    spec = importlib.util.spec_from_file_location(f"accel_{id(folder)}", folder / "__init__.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def _compile(name: str, tmp: Path) -> tuple[Build, np.ndarray]:
@@ -49,6 +61,12 @@ def test_driver_sim_bit_exact(
     board = Accelerator(build.path / "bnn2hw.json", transport, batch=BATCH)
     assert isinstance(board.codec, Codec)
     np.testing.assert_array_equal(board.infer(x[:BATCH]), gold.output[:BATCH])
+    # the deployment's driver package (what users import on the board) over the simulation
+    assert main(["deploy", str(build.path), "--board", "ultra96-v2", "--batch", "4"]) == 0
+    accel = _load_package(build.path / "deploy" / "ultra96-v2" / "driver" / "accel")
+    deployed = accel.Accelerator(transport=transport, batch=BATCH)
+    check = deployed.check(x)
+    assert (check.frames, check.values, check.mismatches) == (FRAMES, gold.acc.size, 0)
     with capsys.disabled():
         print(
             f"\n  driver {name} stalls={stalls}: {FRAMES} frames in batches of {BATCH}, "
