@@ -49,6 +49,7 @@ _PS_IP = {
 DMA_IP = "xilinx.com:ip:axi_dma"
 RESET_IP = "xilinx.com:ip:proc_sys_reset"
 SMARTCONNECT_IP = "xilinx.com:ip:smartconnect"
+CONCAT_IP = "xilinx.com:ip:xlconcat"
 IP_VENDOR = "bnn2hw.org"
 IP_LIBRARY = "bnn2hw"
 IP_VERSION = "1.0"
@@ -87,6 +88,7 @@ class PsPorts:
     master_clk: str
     slave: str  # high-performance AXI slave for the DMA's memory ports
     slave_clk: str
+    irq: str  # fabric interrupt input (the DMA's two interrupts, concatenated)
     automation_rule: str
     # apply_bd_automation -config as Tcl words ($preset: 1 when the board file is in use)
     automation_config: tuple[tuple[str, str], ...]
@@ -178,6 +180,8 @@ def _ps_ports(board: Board, clock_mhz: float) -> PsPorts | None:
                 ("PCW_USE_M_AXI_GP0", "1"),
                 ("PCW_USE_S_AXI_HP0", "1"),
                 ("PCW_S_AXI_HP0_DATA_WIDTH", "64"),
+                ("PCW_USE_FABRIC_INTERRUPT", "1"),
+                ("PCW_IRQ_F2P_INTR", "1"),
             ),
             clock="FCLK_CLK0",
             resetn="FCLK_RESET0_N",
@@ -185,6 +189,7 @@ def _ps_ports(board: Board, clock_mhz: float) -> PsPorts | None:
             master_clk="M_AXI_GP0_ACLK",
             slave="S_AXI_HP0",
             slave_clk="S_AXI_HP0_ACLK",
+            irq="IRQ_F2P",
             automation_rule="xilinx.com:bd_rule:processing_system7",
             automation_config=(
                 ("make_external", "{FIXED_IO, DDR}"),
@@ -202,6 +207,7 @@ def _ps_ports(board: Board, clock_mhz: float) -> PsPorts | None:
                 ("PSU__USE__M_AXI_GP2", "0"),
                 ("PSU__USE__S_AXI_GP2", "1"),
                 ("PSU__SAXIGP2__DATA_WIDTH", "64"),
+                ("PSU__USE__IRQ0", "1"),
             ),
             clock="pl_clk0",
             resetn="pl_resetn0",
@@ -209,6 +215,7 @@ def _ps_ports(board: Board, clock_mhz: float) -> PsPorts | None:
             master_clk="maxihpm0_fpd_aclk",
             slave="S_AXI_HP0_FPD",
             slave_clk="saxihp0_fpd_aclk",
+            irq="pl_ps_irq0",
             automation_rule="xilinx.com:bd_rule:zynq_ultra_ps_e",
             automation_config=(("apply_board_preset", "$preset"),),
         )
@@ -292,6 +299,7 @@ def deploy_files(build: Build, board: Board, batch: int = 1, ip: str = "rtl") ->
     ctx = {"p": plan, "mhz": _mhz(plan.clock_mhz), "vivado_version": VIVADO_VERSION}
     ctx.update(
         dma_ip=DMA_IP,
+        concat_ip=CONCAT_IP,
         hls_library=HLS_LIBRARY,
         reset_ip=RESET_IP,
         smartconnect_ip=SMARTCONNECT_IP,

@@ -243,6 +243,16 @@ def test_zynq_tcl_under_standins(
     assert any(
         f"pin:accel/{ports.rst}" in a and f"pin:rst_pl/{reset}" in a for a in by("connect_bd_net")
     )
+    # the DMA's interrupts reach the PS's fabric interrupt input, enabled on the PS
+    irq_pin = "IRQ_F2P" if board.ps == "zynq7000" else "pl_ps_irq0"
+    nets = {tuple(a) for a in by("connect_bd_net")}
+    assert ("pin:dma/mm2s_introut", "pin:irq/In0") in nets
+    assert ("pin:dma/s2mm_introut", "pin:irq/In1") in nets
+    assert ("pin:irq/dout", f"pin:ps/{irq_pin}") in nets
+    irq_key = (
+        "CONFIG.PCW_USE_FABRIC_INTERRUPT" if board.ps == "zynq7000" else "CONFIG.PSU__USE__IRQ0"
+    )
+    assert props["ps"][irq_key] == "1"
     # no board file installed: the part alone, no preset
     assert not [a for a in by("set_property") if a[0] == "board_part"]
     assert [a for a in by("apply_bd_automation") if "apply_board_preset 0" in a[3]]
