@@ -589,7 +589,8 @@ def _cmd_deploy(a: argparse.Namespace) -> int:
 
     build = load_build(a.build)
     board = load_board(a.board)
-    check_fit(build, board)
+    fit = check_fit(build, board)
+    print(fit.describe())
     out = write_deploy(build, board, force=a.force, batch=a.batch, ip=a.ip)
     what = {"rtl": "build.sh (Vivado)", "hls": "build.sh (Vitis HLS, Vivado)"}[a.ip]
     what = what if board.ps is not None else "build.sh (Vitis)"

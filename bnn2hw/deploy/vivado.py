@@ -26,6 +26,7 @@ from bnn2hw.backends.verilog.emit import design_sources, top_module
 from bnn2hw.boards import Board
 from bnn2hw.build import Build, swap_folder
 from bnn2hw.deploy.driver_pkg import driver_files
+from bnn2hw.driver.transport import DMA_LENGTH_BITS
 from bnn2hw.errors import BuildError
 from bnn2hw.hw.dataflow import lower
 
@@ -299,6 +300,7 @@ def deploy_files(build: Build, board: Board, batch: int = 1, ip: str = "rtl") ->
     ctx = {"p": plan, "mhz": _mhz(plan.clock_mhz), "vivado_version": VIVADO_VERSION}
     ctx.update(
         dma_ip=DMA_IP,
+        dma_length_bits=DMA_LENGTH_BITS,
         concat_ip=CONCAT_IP,
         hls_library=HLS_LIBRARY,
         reset_ip=RESET_IP,

@@ -17,7 +17,19 @@ import numpy as np
 from bnn2hw.driver.codec import Codec
 from bnn2hw.errors import BuildError
 
-__all__ = ["PynqTransport", "SimTransport", "Transport", "dma_bits", "from_bytes", "to_bytes"]
+__all__ = [
+    "DMA_LENGTH_BITS",
+    "PynqTransport",
+    "SimTransport",
+    "Transport",
+    "dma_bits",
+    "from_bytes",
+    "to_bytes",
+]
+
+# the deployment's AXI DMA length register (c_sg_length_width): one transfer moves at most
+# 2**26 - 1 bytes
+DMA_LENGTH_BITS = 26
 
 
 class Transport(Protocol):
@@ -136,6 +148,12 @@ class PynqTransport:
         self.dma = getattr(self.overlay, dma)
         self.in_shape = (batch * itf.input.beats, self.in_bits // 8)
         self.out_shape = (batch * itf.output.beats, self.out_bits // 8)
+        limit = (1 << DMA_LENGTH_BITS) - 1
+        if self.in_shape[0] * self.in_shape[1] > limit:
+            raise ValueError(
+                f"batch {batch}: {self.in_shape[0] * self.in_shape[1]:,} bytes in one MM2S "
+                f"transfer, more than the DMA's {limit:,}; use a smaller batch"
+            )
         self.inbuf = pynq.allocate(shape=self.in_shape, dtype=np.uint8)
         self.outbuf = pynq.allocate(shape=self.out_shape, dtype=np.uint8)
 

@@ -26,6 +26,7 @@ from bnn2hw.deploy.vivado import (
     RTL_PORTS,
     dma_width,
 )
+from bnn2hw.driver.transport import DMA_LENGTH_BITS
 from bnn2hw.hw.dataflow import lower
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -220,6 +221,7 @@ def test_zynq_tcl_under_standins(
     assert (w_in, w_out) == (iface.in_tdata, iface.out_tdata)
     dma = props["dma"]
     assert dma["CONFIG.c_include_sg"] == "0"
+    assert dma["CONFIG.c_sg_length_width"] == str(DMA_LENGTH_BITS)
     assert int(dma["CONFIG.c_m_axis_mm2s_tdata_width"]) == dma_width(w_in)
     assert int(dma["CONFIG.c_s_axis_s2mm_tdata_width"]) == dma_width(w_out)
     assert props["adapt_in"] == {

@@ -156,6 +156,8 @@ def test_pynq_transport_fake(
     last = 5 + (-5 % packet)
     assert made[0].sends == [k * itf.input.beats for k in (8, 8, last)]
     assert made[0].recvs == [packet * itf.output.beats] * ((16 + last) // packet)
+    with pytest.raises(ValueError, match="more than the DMA's 67,108,863"):
+        PynqTransport(tmp_path / "bnn.bit", codec, (1 << 26) // itf.input.beats)
     with pytest.raises(ValueError, match="buffers hold 8"):
         t.run(codec.encode(codec.quantize(x[:9])), 9)
     t.close()
