@@ -40,8 +40,9 @@ __all__ = ["AlveoNames", "alveo_files", "alveo_names"]
 MM2S = "mm2s"
 S2MM = "s2mm"
 ACCEL_CU = "accel"
-MM2S_STREAM = "out"  # mm2s's AXI-Stream output
-S2MM_STREAM = "in"  # s2mm's AXI-Stream input
+# the movers' AXI-Stream arguments: not "in"/"out", which Vitis HLS renames (HDL keywords)
+MM2S_STREAM = "to_accel"  # mm2s's AXI-Stream output
+S2MM_STREAM = "from_accel"  # s2mm's AXI-Stream input
 MEM_PORT = "mem"  # each mover's m_axi port (bundle gmem)
 KERNEL_TAXONOMY = "/KernelIP"
 

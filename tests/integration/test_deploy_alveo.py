@@ -152,8 +152,8 @@ def test_alveo_files_and_link_cfg(builds: dict[str, Build], model: str, board: B
         src, dst = c.split(":")
         (scu, sport), (dcu, dport) = src.split("."), dst.split(".")
         assert stream[scu][sport] == stream[dcu][dport], c
-    assert {c.split(":")[0] for c in connects} == {"mm2s.out", "accel.m_axis"}
-    assert {c.split(":")[1] for c in connects} == {"accel.s_axis", "s2mm.in"}
+    assert {c.split(":")[0] for c in connects} == {"mm2s.to_accel", "accel.m_axis"}
+    assert {c.split(":")[1] for c in connects} == {"accel.s_axis", "s2mm.from_accel"}
     # the movers' memory rows are the host transport's rows
     for mover, tdata in (("mm2s", iface.in_tdata), ("s2mm", iface.out_tdata)):
         cpp = (folder / "movers" / f"{mover}.cpp").read_text()
