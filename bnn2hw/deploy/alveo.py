@@ -32,13 +32,15 @@ from typing import Any
 
 from bnn2hw.backends.render import render
 from bnn2hw.build import Build
+from bnn2hw.deploy.driver_pkg import driver_files
 from bnn2hw.deploy.vivado import DeployPlan
+from bnn2hw.driver.transport import MM2S_KERNEL, S2MM_KERNEL
 
 __all__ = ["AlveoNames", "alveo_files", "alveo_names"]
 
 # kernel names, compute-unit names and stream port names: link.cfg, the wrapper and the movers
-MM2S = "mm2s"
-S2MM = "s2mm"
+MM2S = MM2S_KERNEL
+S2MM = S2MM_KERNEL
 ACCEL_CU = "accel"
 # the movers' AXI-Stream arguments: not "in"/"out", which Vitis HLS renames (HDL keywords)
 MM2S_STREAM = "to_accel"  # mm2s's AXI-Stream output
@@ -81,7 +83,6 @@ def alveo_files(
     """The text of every file of an Alveo deployment by name. ``ctx``: the template context
     of bnn2hw.deploy.vivado.deploy_files (``p`` = the plan); ``hdr(what, comment)``: the
     generated-file header."""
-    del build  # everything comes from the plan
     names = alveo_names(plan)
     c = dict(
         ctx,
@@ -118,4 +119,17 @@ def alveo_files(
         "link.cfg": r("link.cfg.j2", "Vitis link configuration", "#"),
         "build.sh": r("alveo/build.sh.j2", "One-command build (Vitis)", "#"),
         "README.md": r("README_alveo.md.j2", "Deployment steps (Alveo)", "md"),
+        **{
+            f"driver/{name}": text
+            for name, text in driver_files(
+                build,
+                board=plan.board.key,
+                transport="xrt",
+                bitfile=names.xclbin,
+                dma="",
+                in_bits=plan.dma_in,
+                out_bits=plan.dma_out,
+                packet_frames=1,
+            ).items()
+        },
     }

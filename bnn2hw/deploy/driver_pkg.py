@@ -1,9 +1,9 @@
-"""The board driver of a deployment: BUILD/deploy/<board>/driver/, a folder the board runs
-from with nothing but Python, numpy and pynq:
+"""The board driver of a deployment: BUILD/deploy/<board>/driver/, a folder the board (or the
+Alveo card's host) runs from with nothing but Python, numpy and pynq (or XRT's pyxrt):
 
 - ``accel/``: the package users import (``from accel import Accelerator``;
   ``Accelerator().infer(x)``), holding the design (``bnn2hw.json``) and ``deployment.json``
-  (bitstream, DMA name and widths, frames per output packet);
+  (transport, bitstream or xclbin, DMA name and widths, frames per output packet);
 - ``bnn2hw/``: the numpy-only part of bnn2hw the driver runs (:data:`BOARD_MODULES`: the IR,
   the stream layout, the golden model, ``bnn2hw.driver``), copied verbatim from this
   installation below a header line, so the board encodes and decodes frames with the very code
@@ -65,15 +65,26 @@ def copied_module(graph: Graph, rel: str) -> str:
 
 
 def driver_files(
-    build: Build, *, board: str, dma: str, in_bits: int, out_bits: int, packet_frames: int
+    build: Build,
+    *,
+    board: str,
+    transport: str,
+    bitfile: str,
+    dma: str,
+    in_bits: int,
+    out_bits: int,
+    packet_frames: int,
 ) -> dict[str, str]:
-    """The driver folder's files by path relative to it."""
+    """The driver folder's files by path relative to it. ``transport``: "pynq" (Zynq: AXI
+    DMA ``dma``) or "xrt" (Alveo: the data movers); ``bitfile``: the default bitstream or
+    xclbin, relative to the deployment folder."""
     g = build.graph
     batch = packet_frames * max(1, 64 // packet_frames)
     deployment = {
         "board": board,
+        "transport": transport,
         "design": JSON_NAME,
-        "bitfile": "../../out/system.bit",
+        "bitfile": f"../../{bitfile}",
         "dma": dma,
         "in_bits": in_bits,
         "out_bits": out_bits,
@@ -86,6 +97,8 @@ def driver_files(
         hdr=header(g, "Board driver package: Accelerator().infer(x)", "#"),
         net=g.name,
         board=board,
+        transport=transport,
+        bitfile=bitfile,
         batch=batch,
         packet_frames=packet_frames,
     )
@@ -96,6 +109,8 @@ def driver_files(
         hdr=header(g, "Host driver: run the accelerator on the board", "#"),
         net=g.name,
         package=PACKAGE,
+        transport=transport,
+        bitfile=bitfile,
         batch=batch,
         packet_frames=packet_frames,
     )

@@ -352,6 +352,8 @@ def deploy_files(build: Build, board: Board, batch: int = 1, ip: str = "rtl") ->
             for name, text in driver_files(
                 build,
                 board=board.key,
+                transport="pynq",
+                bitfile="out/system.bit",
                 dma="dma",
                 in_bits=plan.dma_in,
                 out_bits=plan.dma_out,

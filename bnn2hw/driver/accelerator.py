@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from bnn2hw.driver.codec import Codec
-from bnn2hw.driver.transport import PynqTransport, Transport
+from bnn2hw.driver.transport import PynqTransport, Transport, XrtTransport
 from bnn2hw.errors import BuildError, InputDataError
 from bnn2hw.golden.reference import GoldenResult, run_golden
 
@@ -23,11 +23,13 @@ DEPLOYMENT_JSON = "deployment.json"
 @dataclass(frozen=True)
 class Deployment:
     """What ``bnn2hw deploy`` tells the board driver (``deployment.json`` in its package):
-    the design file, the default bitstream, the DMA's name and stream widths, and the frames
-    per output packet (TLAST every ``packet_frames`` frames)."""
+    the transport ("pynq": a Zynq board's AXI DMA; "xrt": an Alveo card's data movers), the
+    design file, the default bitstream (.bit or .xclbin), the DMA's name and stream widths,
+    and the frames per output packet (TLAST every ``packet_frames`` frames)."""
 
     folder: Path
     board: str
+    transport: str
     design: Path
     bitfile: Path
     dma: str
@@ -45,6 +47,7 @@ class Deployment:
             return cls(
                 folder=f,
                 board=str(d["board"]),
+                transport=str(d["transport"]),
                 design=f / d["design"],
                 bitfile=(f / d["bitfile"]).resolve(),
                 dma=str(d["dma"]),
@@ -156,12 +159,17 @@ class Accelerator:
         transport: Transport | None = None,
     ) -> Accelerator:
         """The accelerator of a deployment's driver package (``folder`` holds deployment.json
-        and the design): PYNQ transport on ``bitfile`` (default: the deployment's bitstream)
-        with its DMA widths and packet length, unless ``transport`` is given."""
+        and the design): the deployment's transport (PYNQ's DMA with its widths and packet
+        length, or XRT's data movers) on ``bitfile`` (default: the deployment's bitstream or
+        xclbin), unless ``transport`` is given."""
         d = Deployment.load(folder)
         codec = Codec.from_json(d.design)
         n = d.batch if batch is None else batch
-        if transport is None:
+        if transport is None and d.transport == "xrt":
+            transport = XrtTransport(
+                bitfile or d.bitfile, codec, n, in_bits=d.in_bits, out_bits=d.out_bits
+            )
+        elif transport is None:
             transport = PynqTransport(
                 bitfile or d.bitfile,
                 codec,

@@ -22,6 +22,7 @@ __all__ = [
     "PynqTransport",
     "SimTransport",
     "Transport",
+    "XrtTransport",
     "dma_bits",
     "from_bytes",
     "to_bytes",
@@ -30,6 +31,11 @@ __all__ = [
 # the deployment's AXI DMA length register (c_sg_length_width): one transfer moves at most
 # 2**26 - 1 bytes
 DMA_LENGTH_BITS = 26
+# an Alveo deployment's data-mover kernels (bnn2hw.deploy.alveo) and their arguments:
+#   mm2s(mem, to_accel, frames): memory rows -> the accelerator's input stream
+#   s2mm(from_accel, mem, frames): its output stream -> memory rows
+MM2S_KERNEL, MM2S_MEM_ARG, MM2S_FRAMES_ARG = "mm2s", 0, 2
+S2MM_KERNEL, S2MM_MEM_ARG, S2MM_FRAMES_ARG = "s2mm", 1, 2
 
 
 class Transport(Protocol):
@@ -180,3 +186,70 @@ class PynqTransport:
     def close(self) -> None:
         for buf in (self.inbuf, self.outbuf):
             buf.freebuffer()
+
+
+class XrtTransport:
+    """The xclbin of an Alveo deployment through XRT's Python binding (``pyxrt``, imported
+    when this is created): the data movers ``mm2s`` and ``s2mm`` around the free-running
+    accelerator; one buffer of ``batch`` frames each way, rows of ``in_bits``/``out_bits``
+    (default :func:`dma_bits` of the TDATA widths; the movers' memory rows). Each call writes
+    the input rows, starts s2mm then mm2s for the frames, waits for both and reads the rows."""
+
+    def __init__(
+        self,
+        xclbin: Path | str,
+        codec: Codec,
+        batch: int,
+        *,
+        device: int = 0,
+        in_bits: int | None = None,
+        out_bits: int | None = None,
+    ) -> None:
+        xrt = importlib.import_module("pyxrt")  # only on a host with XRT
+        self.xrt = xrt
+        self.codec = codec
+        self.batch = batch
+        itf = codec.interface
+        self.in_bits = in_bits or dma_bits(itf.in_tdata)
+        self.out_bits = out_bits or dma_bits(itf.out_tdata)
+        self.device = xrt.device(device)
+        uuid = self.device.load_xclbin(xrt.xclbin(str(xclbin)))
+        self.mm2s = xrt.kernel(self.device, uuid, MM2S_KERNEL, xrt.kernel.shared)
+        self.s2mm = xrt.kernel(self.device, uuid, S2MM_KERNEL, xrt.kernel.shared)
+        self.in_bytes = batch * itf.input.beats * self.in_bits // 8
+        self.out_bytes = batch * itf.output.beats * self.out_bits // 8
+        self.in_bo = xrt.bo(
+            self.device, self.in_bytes, xrt.bo.normal, self.mm2s.group_id(MM2S_MEM_ARG)
+        )
+        self.out_bo = xrt.bo(
+            self.device, self.out_bytes, xrt.bo.normal, self.s2mm.group_id(S2MM_MEM_ARG)
+        )
+
+    def run(self, beats: np.ndarray, frames: int) -> np.ndarray:
+        xrt, itf = self.xrt, self.codec.interface
+        if frames > self.batch:
+            raise ValueError(f"{frames} frames: the buffers hold {self.batch}")
+        rows = to_bytes(beats, self.in_bits)
+        n_in, n_out = rows.size, frames * itf.output.beats * self.out_bits // 8
+        sync = xrt.xclBOSyncDirection
+        self.in_bo.write(rows.tobytes(), 0)
+        self.in_bo.sync(sync.XCL_BO_SYNC_BO_TO_DEVICE, n_in, 0)
+        runs = []
+        for kernel, mem_arg, frames_arg, bo in (
+            (self.s2mm, S2MM_MEM_ARG, S2MM_FRAMES_ARG, self.out_bo),  # drain first
+            (self.mm2s, MM2S_MEM_ARG, MM2S_FRAMES_ARG, self.in_bo),
+        ):
+            r = xrt.run(kernel)
+            r.set_arg(mem_arg, bo)
+            r.set_arg(frames_arg, frames)
+            r.start()
+            runs.append(r)
+        done = xrt.ert_cmd_state.ERT_CMD_STATE_COMPLETED
+        for r, name in zip(runs, (S2MM_KERNEL, MM2S_KERNEL), strict=True):
+            state = r.wait()
+            if state != done:
+                raise BuildError(f"XRT: kernel {name} ended in state {state}")
+        self.out_bo.sync(sync.XCL_BO_SYNC_BO_FROM_DEVICE, n_out, 0)
+        raw = np.frombuffer(bytes(self.out_bo.read(n_out, 0)), dtype=np.uint8)
+        out = from_bytes(raw, self.out_bits)
+        return out & ((1 << itf.out_tdata) - 1)
