@@ -157,7 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser(
         "deploy",
         help="write BUILD/deploy/BOARD/: the Vivado flow to a bitstream (Zynq boards) or the "
-        "Vitis link configuration (Alveo cards)",
+        "Vitis flow to an xclbin (Alveo cards), and the host driver",
     )
     d.add_argument("build", type=Path, help="a build folder")
     d.add_argument("--board", required=True, help="target board (bnn2hw boards lists them)")
