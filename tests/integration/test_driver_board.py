@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from driver_host import run_driver
 
 from bnn2hw.build import load_build
 from bnn2hw.cli import main
@@ -101,22 +100,6 @@ class Overlay:
         self.dma = _Dma()
 '''
 
-BOARD = """
-import runpy, sys
-for m in ("onnx", "onnxruntime", "torch", "brevitas", "qonnx", "jinja2", "cocotb", "cocotb_tools"):
-    sys.modules[m] = None  # not installed on the board
-driver = sys.argv[1]
-sys.argv = [driver + "/infer.py", *sys.argv[2:]]
-try:
-    runpy.run_path(driver + "/infer.py", run_name="__main__")
-finally:
-    import pynq
-    loaded = sorted(k for k in sys.modules if k == "bnn2hw" or k.startswith("bnn2hw."))
-    outside = [k for k in loaded if not sys.modules[k].__file__.startswith(driver)]
-    print("modules", len(loaded), "outside", outside)
-    print("dma", [e for e in pynq.LOG if isinstance(e, tuple)])
-"""
-
 
 def _deploy(tmp: Path, name: str, batch: int) -> tuple[Path, Path]:
     out = tmp / name
@@ -157,18 +140,9 @@ def test_driver_folder_on_a_board(name: str, packet: int, corrupt: bool, tmp_pat
     (driver.parent / "out").mkdir()
     (driver.parent / "out" / "system.bit").touch()
     args = [str(tmp_path / "x.npy"), str(tmp_path / "y.npy"), "--batch", "8", "--check"]
-    r = subprocess.run(
-        [sys.executable, "-c", BOARD, str(driver), *args],
-        env={"PYTHONPATH": str(fake), "PATH": "/usr/bin:/bin"},
-        cwd=tmp_path / "out",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    print(r.stdout)
-    lines = r.stdout.splitlines()
-    assert f"modules {len(BOARD_MODULES)} outside []" in lines, r.stdout + r.stderr
+    r = run_driver(driver, args, fake, "pynq", cwd=tmp_path / "out")
+    assert (r.modules, r.outside) == (len(BOARD_MODULES), []), r.stderr
+    lines = r.lines
     compared = len(x) * itf.output.frame_elems
     if corrupt:
         assert r.returncode == 1, r.stderr
@@ -180,7 +154,7 @@ def test_driver_folder_on_a_board(name: str, packet: int, corrupt: bool, tmp_pat
     assert y.shape == golden.output.shape and np.array_equal(y, golden.output)
     # batches of 8 frames (the last 2, padded to whole packets): one MM2S transfer per call,
     # one S2MM transfer per packet
-    dma = ast.literal_eval(lines[-1].removeprefix("dma "))
+    dma = [e for e in r.log if isinstance(e, tuple)]
     last = 2 + (-2 % packet)
     mm2s = [k for op, k in dma if op == "mm2s"]
     s2mm = [k for op, k in dma if op == "s2mm"]
