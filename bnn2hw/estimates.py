@@ -15,10 +15,10 @@ Synthesis logs and scripts go to BUILD/synth/<layer>/ and BUILD/synth/top/.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from typing import Any
 
+from bnn2hw.atomic import write_text_atomic
 from bnn2hw.backends.verilog.emit import design_sources, top_module
 from bnn2hw.build import JSON_NAME, Build
 from bnn2hw.errors import BuildError
@@ -54,17 +54,6 @@ class EstimateRun:
 
     estimates: dict[str, Any]
     synthesis: dict[str, Any] | None
-
-
-def _write_meta(build: Build, meta: dict[str, Any]) -> None:
-    path = build.path / JSON_NAME
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(json.dumps(meta, indent=1) + "\n")
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise BuildError(f"{path}: cannot write ({e.strerror})") from None
 
 
 def estimate_build(
@@ -133,5 +122,5 @@ def estimate_build(
     graph = meta.pop("graph", None)
     if graph is not None:
         meta["graph"] = graph
-    _write_meta(build, meta)
+    write_text_atomic(build.path / JSON_NAME, json.dumps(meta, indent=1) + "\n")
     return EstimateRun(est, result)

@@ -5,10 +5,10 @@ latest ``bnn2hw verify`` result of each engine), then write report.md and report
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from bnn2hw.atomic import write_text_atomic
 from bnn2hw.errors import BuildError
 from bnn2hw.report.render import (
     BoardUse,
@@ -47,12 +47,6 @@ def _resources(d: object) -> Resources | None:
     bram18 = int(d.get("bram18", 0)) + 2 * int(d.get("bram36", 0))
     lut = int(d["lut"]) + int(d.get("lutram", 0))
     return Resources(lut=lut, ff=int(d.get("ff", 0)), bram18=bram18)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def _verification(
@@ -138,8 +132,8 @@ def write_report(build: Path) -> tuple[Path, Path]:
     """Write BUILD/report.md and BUILD/report.html (atomically); returns their paths."""
     data = collect(build)
     md, page = build / REPORT_MD, build / REPORT_HTML
-    _atomic_write(md, markdown(data))
-    _atomic_write(page, html(data))
+    write_text_atomic(md, markdown(data))
+    write_text_atomic(page, html(data))
     return md, page
 
 
@@ -151,5 +145,5 @@ def record_verification(build: Path, rows: list[dict[str, Any]]) -> Path:
     for r in rows:
         keep[r["engines"]] = r
     text = json.dumps({"results": [keep[k] for k in sorted(keep)]}, indent=1) + "\n"
-    _atomic_write(path, text)
+    write_text_atomic(path, text)
     return path
