@@ -586,9 +586,11 @@ def _cmd_deploy(a: argparse.Namespace) -> int:
     from bnn2hw.build import load_build
     from bnn2hw.deploy import write_deploy
     from bnn2hw.deploy.fit import check_fit
+    from bnn2hw.deploy.vivado import deploy_target
 
     build = load_build(a.build)
     board = load_board(a.board)
+    deploy_target(build, board, force=a.force, batch=a.batch, ip=a.ip)  # options first
     fit = check_fit(build, board)
     print(fit.describe())
     out = write_deploy(build, board, force=a.force, batch=a.batch, ip=a.ip)

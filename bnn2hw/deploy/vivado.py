@@ -36,6 +36,7 @@ __all__ = [
     "AccelPorts",
     "DeployPlan",
     "deploy_files",
+    "deploy_target",
     "dma_width",
     "plan_deploy",
     "write_deploy",
@@ -363,14 +364,23 @@ def deploy_files(build: Build, board: Board, batch: int = 1, ip: str = "rtl") ->
     }
 
 
+def deploy_target(
+    build: Build, board: Board, *, force: bool = False, batch: int = 1, ip: str = "rtl"
+) -> Path:
+    """The deployment folder, after checking the options (BuildError on a bad batch, IP kind
+    or build) and that the folder does not exist unless ``force``."""
+    out = build.path / "deploy" / plan_deploy(build, board, batch, ip).folder
+    if out.exists() and not force:
+        raise BuildError(f"{out}: already exists; pass --force to replace it")
+    return out
+
+
 def write_deploy(
     build: Build, board: Board, force: bool = False, batch: int = 1, ip: str = "rtl"
 ) -> Path:
     """Write BUILD/deploy/<board key>/ (``ip="hls"``: <board key>-hls/) atomically (temporary
     folder, then rename); BuildError when it exists and not ``force``. Returns the folder."""
-    out = build.path / "deploy" / plan_deploy(build, board, batch, ip).folder
-    if out.exists() and not force:
-        raise BuildError(f"{out}: already exists; pass --force to replace it")
+    out = deploy_target(build, board, force=force, batch=batch, ip=ip)
     files = deploy_files(build, board, batch, ip)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{board.key}.", dir=out.parent))
