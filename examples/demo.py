@@ -9,7 +9,9 @@ to the model.
 Steps: bnn2hw compile (integer model + HLS C++ project + Verilog design) -> bnn2hw verify golden
 against onnxruntime, the g++ C-simulation of the HLS project and the Verilator simulation of the
 Verilog design under random stalls (1000 random frames + the held-out test set) -> golden-model
-accuracy on the test set. Exits non-zero if any step fails.
+accuracy on the test set -> bnn2hw deploy for a PYNQ-Z2 (fit check, Vivado flow, the board's
+driver folder) -> that driver package run over the Verilator simulation instead of the board,
+checked against the golden model. Exits non-zero if any step fails.
 """
 
 from __future__ import annotations
@@ -32,6 +34,28 @@ def step(title: str, argv: list[str]) -> None:
     if rc != 0:
         print(f"demo: step '{title}' failed with exit code {rc}", file=sys.stderr)
         raise SystemExit(rc)
+
+
+def deploy_and_check(build: Path, x: np.ndarray, board: str = "pynq-z2") -> None:
+    """Deploy for ``board``, then run the deployment's own driver package (what the board
+    imports) over the Verilator simulation and compare with the golden model."""
+    import importlib.util
+
+    from bnn2hw.build import load_build
+    from bnn2hw.driver import SimTransport
+
+    step("deploy", ["deploy", str(build), "--board", board, "--force"])
+    init = build / "deploy" / board / "driver" / "accel" / "__init__.py"
+    spec = importlib.util.spec_from_file_location("accel", init)
+    assert spec is not None and spec.loader is not None
+    accel = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(accel)
+    print(f"\n$ python: accel.Accelerator(transport=SimTransport(build)).check(x)  # {init}")
+    acc = accel.Accelerator(transport=SimTransport(load_build(build)), batch=16)
+    result = acc.check(x)
+    print(f"driver over the RTL simulation: {result}")
+    if result.mismatches:
+        raise SystemExit(1)
 
 
 def main() -> int:
@@ -72,6 +96,7 @@ def main() -> int:
             f"\ngolden model (bit-exact integer model) accuracy on the "
             f"{len(data['labels'])} held-out digits: {acc:.2%}"
         )
+        deploy_and_check(args.out, data["inputs"][:64])
     print(f"\ndemo: done; build in {args.out}")
     return 0
 
