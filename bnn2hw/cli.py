@@ -584,16 +584,17 @@ def _cmd_report(a: argparse.Namespace) -> int:
 def _cmd_deploy(a: argparse.Namespace) -> int:
     from bnn2hw.boards import load_board
     from bnn2hw.build import load_build
-    from bnn2hw.deploy import write_deploy
+    from bnn2hw.deploy import plan_deploy, write_deploy
     from bnn2hw.deploy.fit import check_fit
     from bnn2hw.deploy.vivado import deploy_target
 
     build = load_build(a.build)
     board = load_board(a.board)
-    deploy_target(build, board, force=a.force, batch=a.batch, ip=a.ip)  # options first
+    plan = plan_deploy(build, board, a.batch, a.ip)  # options first
+    deploy_target(build, plan, force=a.force)
     fit = check_fit(build, board)
     print(fit.describe())
-    out = write_deploy(build, board, force=a.force, batch=a.batch, ip=a.ip)
+    out = write_deploy(build, plan, force=a.force)
     what = {"rtl": "build.sh (Vivado)", "hls": "build.sh (Vitis HLS, Vivado)"}[a.ip]
     what = what if board.ps is not None else "build.sh (Vitis)"
     print(f"wrote {out}: {what}; see {out / 'README.md'}")

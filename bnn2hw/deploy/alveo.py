@@ -119,17 +119,14 @@ def alveo_files(
         "link.cfg": r("link.cfg.j2", "Vitis link configuration", "#"),
         "build.sh": r("alveo/build.sh.j2", "One-command build (Vitis)", "#"),
         "README.md": r("README_alveo.md.j2", "Deployment steps (Alveo)", "md"),
-        **{
-            f"driver/{name}": text
-            for name, text in driver_files(
-                build,
-                board=plan.board.key,
-                transport="xrt",
-                bitfile=names.xclbin,
-                dma="",
-                in_bits=plan.dma_in,
-                out_bits=plan.dma_out,
-                packet_frames=1,
-            ).items()
-        },
+        **driver_files(
+            build,
+            board=plan.board.key,
+            transport="xrt",
+            bitfile=names.xclbin,
+            dma="",
+            in_bits=plan.dma_in,
+            out_bits=plan.dma_out,
+            packet_frames=1,
+        ),
     }

@@ -22,8 +22,9 @@ from bnn2hw.build import JSON_NAME, Build
 from bnn2hw.driver.accelerator import DEPLOYMENT_JSON
 from bnn2hw.ir.graph import Graph
 
-__all__ = ["BOARD_MODULES", "PACKAGE", "driver_files"]
+__all__ = ["BOARD_MODULES", "DRIVER_DIR", "PACKAGE", "driver_files"]
 
+DRIVER_DIR = "driver"  # the driver folder, inside the deployment folder
 PACKAGE = "accel"  # the package the deployment's users import
 # Every module ``import bnn2hw.driver`` loads (tests/unit/test_driver_modules.py keeps this
 # list equal to what a fresh interpreter imports): numpy and the standard library only.
@@ -75,9 +76,9 @@ def driver_files(
     out_bits: int,
     packet_frames: int,
 ) -> dict[str, str]:
-    """The driver folder's files by path relative to it. ``transport``: "pynq" (Zynq: AXI
-    DMA ``dma``) or "xrt" (Alveo: the data movers); ``bitfile``: the default bitstream or
-    xclbin, relative to the deployment folder."""
+    """The driver folder's files by path relative to the deployment folder (``driver/...``).
+    ``transport``: "pynq" (Zynq: AXI DMA ``dma``) or "xrt" (Alveo: the data movers);
+    ``bitfile``: the default bitstream or xclbin, relative to the deployment folder."""
     g = build.graph
     batch = packet_frames * max(1, 64 // packet_frames)
     deployment = {
@@ -91,27 +92,26 @@ def driver_files(
         "packet_frames": packet_frames,
         "batch": batch,
     }
+    ctx = {
+        "net": g.name,
+        "board": board,
+        "package": PACKAGE,
+        "transport": transport,
+        "bitfile": bitfile,
+        "batch": batch,
+        "packet_frames": packet_frames,
+    }
     files = {f"bnn2hw/{rel}": copied_module(g, rel) for rel in BOARD_MODULES}
     files[f"{PACKAGE}/__init__.py"] = render(
         "deploy/accel_init.py.j2",
         hdr=header(g, "Board driver package: Accelerator().infer(x)", "#"),
-        net=g.name,
-        board=board,
-        transport=transport,
-        bitfile=bitfile,
-        batch=batch,
-        packet_frames=packet_frames,
+        **ctx,
     )
     files[f"{PACKAGE}/{DEPLOYMENT_JSON}"] = json.dumps(deployment, indent=2) + "\n"
     files[f"{PACKAGE}/{JSON_NAME}"] = (build.path / JSON_NAME).read_text()
     files["infer.py"] = render(
         "deploy/infer.py.j2",
         hdr=header(g, "Host driver: run the accelerator on the board", "#"),
-        net=g.name,
-        package=PACKAGE,
-        transport=transport,
-        bitfile=bitfile,
-        batch=batch,
-        packet_frames=packet_frames,
+        **ctx,
     )
-    return files
+    return {f"{DRIVER_DIR}/{name}": text for name, text in files.items()}

@@ -26,7 +26,7 @@ from bnn2hw.backends.verilog.emit import design_sources, top_module
 from bnn2hw.boards import Board
 from bnn2hw.build import Build, swap_folder
 from bnn2hw.deploy.driver_pkg import driver_files
-from bnn2hw.driver.transport import DMA_LENGTH_BITS
+from bnn2hw.driver.transport import DMA_LENGTH_BITS, dma_bits
 from bnn2hw.errors import BuildError
 from bnn2hw.hw.dataflow import lower
 
@@ -158,10 +158,9 @@ class DeployPlan:
 
 
 def dma_width(bits: int) -> int:
-    """The AXI DMA stream width carrying ``bits``-bit TDATA: a power of two in 8..1024."""
-    w = 8
-    while w < bits:
-        w *= 2
+    """The AXI DMA stream width carrying ``bits``-bit TDATA (the driver's
+    :func:`~bnn2hw.driver.transport.dma_bits`); BuildError above the DMA's 1024 bits."""
+    w = dma_bits(bits)
     if w > 1024:
         raise BuildError(
             f"a {bits}-bit stream is wider than the AXI DMA's 1024 bits; refold the first or "
@@ -294,9 +293,9 @@ def plan_deploy(build: Build, board: Board, batch: int = 1, ip: str = "rtl") -> 
     )
 
 
-def deploy_files(build: Build, board: Board, batch: int = 1, ip: str = "rtl") -> dict[str, str]:
+def deploy_files(build: Build, plan: DeployPlan) -> dict[str, str]:
     """The text of every file of the deployment folder (DeployPlan.folder) by name."""
-    plan = plan_deploy(build, board, batch, ip)
+    board = plan.board
     g = build.graph
     ctx = {"p": plan, "mhz": _mhz(plan.clock_mhz), "vivado_version": VIVADO_VERSION}
     ctx.update(
@@ -348,42 +347,34 @@ def deploy_files(build: Build, board: Board, batch: int = 1, ip: str = "rtl") ->
         "README.md": render(
             "deploy/README_zynq.md.j2", hdr=hdr("Deployment steps (Zynq)", "md"), **ctx
         ),
-        **{
-            f"driver/{name}": text
-            for name, text in driver_files(
-                build,
-                board=board.key,
-                transport="pynq",
-                bitfile="out/system.bit",
-                dma="dma",
-                in_bits=plan.dma_in,
-                out_bits=plan.dma_out,
-                packet_frames=plan.batch,
-            ).items()
-        },
+        **driver_files(
+            build,
+            board=board.key,
+            transport="pynq",
+            bitfile="out/system.bit",
+            dma="dma",
+            in_bits=plan.dma_in,
+            out_bits=plan.dma_out,
+            packet_frames=plan.batch,
+        ),
     }
 
 
-def deploy_target(
-    build: Build, board: Board, *, force: bool = False, batch: int = 1, ip: str = "rtl"
-) -> Path:
-    """The deployment folder, after checking the options (BuildError on a bad batch, IP kind
-    or build) and that the folder does not exist unless ``force``."""
-    out = build.path / "deploy" / plan_deploy(build, board, batch, ip).folder
+def deploy_target(build: Build, plan: DeployPlan, *, force: bool = False) -> Path:
+    """The deployment folder; BuildError when it exists and not ``force``."""
+    out = build.path / "deploy" / plan.folder
     if out.exists() and not force:
         raise BuildError(f"{out}: already exists; pass --force to replace it")
     return out
 
 
-def write_deploy(
-    build: Build, board: Board, force: bool = False, batch: int = 1, ip: str = "rtl"
-) -> Path:
+def write_deploy(build: Build, plan: DeployPlan, *, force: bool = False) -> Path:
     """Write BUILD/deploy/<board key>/ (``ip="hls"``: <board key>-hls/) atomically (temporary
     folder, then rename); BuildError when it exists and not ``force``. Returns the folder."""
-    out = deploy_target(build, board, force=force, batch=batch, ip=ip)
-    files = deploy_files(build, board, batch, ip)
+    out = deploy_target(build, plan, force=force)
+    files = deploy_files(build, plan)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{board.key}.", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{plan.folder}.", dir=out.parent))
     try:
         for name, text in files.items():
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)

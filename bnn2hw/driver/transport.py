@@ -8,6 +8,7 @@ Python ints, one per AXI-Stream beat (element 0 at the LSB, the TDATA padding bi
 from __future__ import annotations
 
 import importlib
+import math
 import tempfile
 from pathlib import Path
 from typing import Any, Protocol
@@ -114,7 +115,30 @@ def dma_bits(tdata_bits: int) -> int:
     return w
 
 
-class PynqTransport:
+class _RowTransport:
+    """What the board transports share: buffers of ``batch`` frames whose beats are rows of
+    ``in_bits``/``out_bits`` (default :func:`dma_bits` of the TDATA widths) in memory."""
+
+    def __init__(self, codec: Codec, batch: int, in_bits: int | None, out_bits: int | None) -> None:
+        itf = codec.interface
+        self.codec = codec
+        self.batch = batch
+        self.in_bits = in_bits or dma_bits(itf.in_tdata)
+        self.out_bits = out_bits or dma_bits(itf.out_tdata)
+        self.in_shape = (batch * itf.input.beats, self.in_bits // 8)
+        self.out_shape = (batch * itf.output.beats, self.out_bits // 8)
+
+    def _check_frames(self, frames: int) -> None:
+        if frames > self.batch:
+            raise ValueError(f"{frames} frames: the buffers hold {self.batch}")
+
+    def _output_beats(self, rows: np.ndarray) -> np.ndarray:
+        """Output rows (uint8) -> beats, the TDATA bits above the accelerator's cut off."""
+        out = from_bytes(rows, self.out_bits)
+        return out & ((1 << self.codec.interface.out_tdata) - 1)
+
+
+class PynqTransport(_RowTransport):
     """The bitstream on a PYNQ board: pynq.Overlay, its AXI DMA (sendchannel feeds s_axis,
     recvchannel drains m_axis), one pair of pynq.allocate buffers sized for ``batch`` frames.
 
@@ -138,13 +162,9 @@ class PynqTransport:
         if batch % packet_frames:
             raise ValueError(f"batch {batch}: must be a multiple of {packet_frames} (a packet)")
         pynq = importlib.import_module("pynq")  # only on the board
+        super().__init__(codec, batch, in_bits, out_bits)
         self.pynq = pynq
-        self.codec = codec
-        self.batch = batch
         self.packet_frames = packet_frames
-        itf = codec.interface
-        self.in_bits = in_bits or dma_bits(itf.in_tdata)
-        self.out_bits = out_bits or dma_bits(itf.out_tdata)
         self.overlay = pynq.Overlay(str(bitfile))
         if dma is None:
             names = [k for k in self.overlay.ip_dict if "dma" in k.lower()]
@@ -152,8 +172,6 @@ class PynqTransport:
                 raise BuildError(f"{bitfile}: the overlay has no DMA IP")
             dma = sorted(names)[0]
         self.dma = getattr(self.overlay, dma)
-        self.in_shape = (batch * itf.input.beats, self.in_bits // 8)
-        self.out_shape = (batch * itf.output.beats, self.out_bits // 8)
         limit = (1 << DMA_LENGTH_BITS) - 1
         if self.in_shape[0] * self.in_shape[1] > limit:
             raise ValueError(
@@ -165,8 +183,7 @@ class PynqTransport:
 
     def run(self, beats: np.ndarray, frames: int) -> np.ndarray:
         itf = self.codec.interface
-        if frames > self.batch:
-            raise ValueError(f"{frames} frames: the buffers hold {self.batch}")
+        self._check_frames(frames)
         if frames % self.packet_frames:
             raise ValueError(f"{frames} frames: not whole packets of {self.packet_frames}")
         n_in, n_out = frames * itf.input.beats, frames * itf.output.beats
@@ -180,15 +197,14 @@ class PynqTransport:
             recv.wait()
         send.wait()
         self.outbuf.invalidate()
-        out = from_bytes(np.asarray(self.outbuf[:n_out]), self.out_bits)
-        return out & ((1 << itf.out_tdata) - 1)
+        return self._output_beats(np.asarray(self.outbuf[:n_out]))
 
     def close(self) -> None:
         for buf in (self.inbuf, self.outbuf):
             buf.freebuffer()
 
 
-class XrtTransport:
+class XrtTransport(_RowTransport):
     """The xclbin of an Alveo deployment through XRT's Python binding (``pyxrt``, imported
     when this is created): the data movers ``mm2s`` and ``s2mm`` around the free-running
     accelerator; one buffer of ``batch`` frames each way, rows of ``in_bits``/``out_bits``
@@ -206,29 +222,25 @@ class XrtTransport:
         out_bits: int | None = None,
     ) -> None:
         xrt = importlib.import_module("pyxrt")  # only on a host with XRT
+        super().__init__(codec, batch, in_bits, out_bits)
         self.xrt = xrt
-        self.codec = codec
-        self.batch = batch
-        itf = codec.interface
-        self.in_bits = in_bits or dma_bits(itf.in_tdata)
-        self.out_bits = out_bits or dma_bits(itf.out_tdata)
         self.device = xrt.device(device)
         uuid = self.device.load_xclbin(xrt.xclbin(str(xclbin)))
         self.mm2s = xrt.kernel(self.device, uuid, MM2S_KERNEL, xrt.kernel.shared)
         self.s2mm = xrt.kernel(self.device, uuid, S2MM_KERNEL, xrt.kernel.shared)
-        self.in_bytes = batch * itf.input.beats * self.in_bits // 8
-        self.out_bytes = batch * itf.output.beats * self.out_bits // 8
         self.in_bo = xrt.bo(
-            self.device, self.in_bytes, xrt.bo.normal, self.mm2s.group_id(MM2S_MEM_ARG)
+            self.device, math.prod(self.in_shape), xrt.bo.normal, self.mm2s.group_id(MM2S_MEM_ARG)
         )
         self.out_bo = xrt.bo(
-            self.device, self.out_bytes, xrt.bo.normal, self.s2mm.group_id(S2MM_MEM_ARG)
+            self.device,
+            math.prod(self.out_shape),
+            xrt.bo.normal,
+            self.s2mm.group_id(S2MM_MEM_ARG),
         )
 
     def run(self, beats: np.ndarray, frames: int) -> np.ndarray:
         xrt, itf = self.xrt, self.codec.interface
-        if frames > self.batch:
-            raise ValueError(f"{frames} frames: the buffers hold {self.batch}")
+        self._check_frames(frames)
         rows = to_bytes(beats, self.in_bits)
         n_in, n_out = rows.size, frames * itf.output.beats * self.out_bits // 8
         sync = xrt.xclBOSyncDirection
@@ -250,6 +262,4 @@ class XrtTransport:
             if state != done:
                 raise BuildError(f"XRT: kernel {name} ended in state {state}")
         self.out_bo.sync(sync.XCL_BO_SYNC_BO_FROM_DEVICE, n_out, 0)
-        raw = np.frombuffer(bytes(self.out_bo.read(n_out, 0)), dtype=np.uint8)
-        out = from_bytes(raw, self.out_bits)
-        return out & ((1 << itf.out_tdata) - 1)
+        return self._output_beats(np.frombuffer(bytes(self.out_bo.read(n_out, 0)), np.uint8))
