@@ -26,7 +26,7 @@ from driver_host import run_driver
 from bnn2hw.backends.hls.toolchain import ap_include_dir, cxx
 from bnn2hw.backends.verilog.emit import design_sources, top_module
 from bnn2hw.boards import Board, list_boards
-from bnn2hw.build import Build, load_build
+from bnn2hw.build import Build
 from bnn2hw.cli import main
 from bnn2hw.driver import Codec
 from bnn2hw.driver.transport import dma_bits, from_bytes, to_bytes
@@ -46,20 +46,6 @@ ALVEO = [b for b in list_boards() if b.ps is None]
 FRAMES = 60
 
 needs_tclsh = pytest.mark.skipif(shutil.which("tclsh") is None, reason="tclsh not installed")
-
-
-@pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
-    root = tmp_path_factory.mktemp("alveo")
-    out = {}
-    for name, folder in EXAMPLES.items():
-        b = root / name
-        model = folder / f"{folder.name}.onnx"
-        assert main(["compile", str(model), "-o", str(b), "--golden-frames", "2"]) == 0
-        for board in ALVEO:
-            assert main(["deploy", str(b), "--board", board.key]) == 0
-        out[name] = load_build(b)
-    return out
 
 
 def _kernel(build: Build) -> str:

@@ -31,28 +31,10 @@ from bnn2hw.hw.dataflow import lower
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDINS = ROOT / "tests" / "deploy_standins.tcl"
-MODELS = {
-    "mlp": ROOT / "examples" / "digits_mlp" / "digits_mlp.onnx",
-    "cnn": ROOT / "examples" / "digits_cnn" / "digits_cnn.onnx",
-}
+MODELS = ("mlp", "cnn")  # the builds fixture's (tests/integration/conftest.py)
 BOARDS = list_boards()
 
 pytestmark = pytest.mark.skipif(shutil.which("tclsh") is None, reason="tclsh not installed")
-
-
-@pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
-    root = tmp_path_factory.mktemp("deploy")
-    out = {}
-    for name, model in MODELS.items():
-        b = root / name
-        assert main(["compile", str(model), "-o", str(b), "--golden-frames", "2"]) == 0
-        for board in BOARDS:
-            assert main(["deploy", str(b), "--board", board.key]) == 0
-            if board.ps is not None:
-                assert main(["deploy", str(b), "--board", board.key, "--ip", "hls"]) == 0
-        out[name] = load_build(b)
-    return out
 
 
 def _port_width(top_v: str, port: str) -> int:
@@ -94,7 +76,7 @@ def _hls_port_widths(hpp: str) -> tuple[int, int]:
 
 @pytest.mark.parametrize("ip", ["rtl", "hls"])
 @pytest.mark.parametrize("board", [b for b in BOARDS if b.ps is not None], ids=lambda b: b.key)
-@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("model", MODELS)
 def test_zynq_tcl_under_standins(
     builds: dict[str, Build], model: str, board: Board, ip: str, tmp_path: Path
 ) -> None:
