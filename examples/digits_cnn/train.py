@@ -25,23 +25,16 @@ checked bit for bit against PyTorch in onnxruntime) and DIR/test_set.npz (inputs
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from pathlib import Path
 
-import torch
 from torch import nn
 
 from bnn2hw import nn as bnn
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from digits_data import (  # noqa: E402
-    describe_onnx,
-    load_digits_split,
-    save_test_set,
-)
+from digits_data import train_and_export  # noqa: E402
 
 EPOCHS = 100
 LR = 1e-2
@@ -95,43 +88,17 @@ def float_cnn() -> nn.Sequential:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=HERE, help="output directory (default: script dir)")
-    ap.add_argument("--epochs", type=int, default=EPOCHS)
-    ap.add_argument("--lr", type=float, default=LR, help="initial Adam learning rate (cosine)")
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
-    t_start = time.perf_counter()
-
-    x_tr, x_te, y_tr, y_te = load_digits_split(images=True)
-    print(f"digits: {len(x_tr)} train / {len(x_te)} test, seed {args.seed}, {args.epochs} epochs")
-
-    t0 = time.perf_counter()
-    bnn.deterministic(args.seed, threads=THREADS)
-    fmodel = bnn.fit(float_cnn(), x_tr, y_tr, epochs=args.epochs, lr=args.lr, seed=args.seed)
-    t_float = time.perf_counter() - t0
-    float_acc = bnn.accuracy(fmodel, x_te, y_te)
-
-    t0 = time.perf_counter()
-    bnn.deterministic(args.seed, threads=THREADS)
-    model = bnn.fit(bnn_cnn(), x_tr, y_tr, epochs=args.epochs, lr=args.lr, seed=args.seed)
-    t_bnn = time.perf_counter() - t0
-    bnn_acc = bnn.accuracy(model, x_te, y_te)
-    print(
-        f"test accuracy: BNN {bnn_acc:.2%} ({t_bnn:.1f} s), float {float_acc:.2%} ({t_float:.1f} s)"
+    train_and_export(
+        "digits_cnn",
+        __doc__ or "",
+        HERE,
+        float_cnn,
+        bnn_cnn,
+        images=True,
+        epochs=EPOCHS,
+        lr=LR,
+        threads=THREADS,
     )
-
-    args.out.mkdir(parents=True, exist_ok=True)
-    onnx_path = args.out / "digits_cnn.onnx"
-    check = bnn.export_onnx(
-        model, torch.from_numpy(x_te), onnx_path, input_name="pixels", output_name="logits"
-    )
-    print(f"wrote {onnx_path}; onnxruntime vs PyTorch on the test set: {check.describe()}")
-    print(describe_onnx(onnx_path))
-    npz_path = args.out / "test_set.npz"
-    save_test_set(npz_path, x_te, y_te)
-    print(f"wrote {npz_path} (inputs {x_te.shape} float32, labels {y_te.shape} int64)")
-    print(f"total {time.perf_counter() - t_start:.1f} s")
 
 
 if __name__ == "__main__":
