@@ -52,6 +52,17 @@ def _n(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
+def _open(title: str, width: int, height: int) -> list[str]:
+    """A chart's first elements: the svg element, a white background and the title."""
+    return [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"viewBox='0 0 {width} {height}' role='img' aria-label='{escape(title, quote=True)}'>",
+        f"<rect width='{width}' height='{height}' fill='white'/>",
+        f"<text x='{width / 2:.0f}' y='20' text-anchor='middle' font-size='14' {FONT}>"
+        f"{escape(title)}</text>",
+    ]
+
+
 def bar_chart(
     title: str,
     categories: Sequence[str],
@@ -77,13 +88,7 @@ def bar_chart(
     n, k = len(categories), max(1, len(series))
     gw = pw / n
     bw = gw * 0.8 / k
-    out = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"viewBox='0 0 {width} {height}' role='img' aria-label='{escape(title, quote=True)}'>",
-        f"<rect width='{width}' height='{height}' fill='white'/>",
-        f"<text x='{width / 2:.0f}' y='20' text-anchor='middle' font-size='14' {FONT}>"
-        f"{escape(title)}</text>",
-    ]
+    out = _open(title, width, height)
     for i in range(5):  # grid and value axis
         v = ymax * i / 4
         y = top + ph - ph * i / 4
@@ -162,13 +167,7 @@ def hbar_chart(
     height = top + rh * len(rows) + 24
     pw = width - left - right
     xmax = _nice_max(max([limit, *(v for _, v, _ in rows)]))
-    out = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"viewBox='0 0 {width} {height}' role='img' aria-label='{escape(title, quote=True)}'>",
-        f"<rect width='{width}' height='{height}' fill='white'/>",
-        f"<text x='{width / 2:.0f}' y='20' text-anchor='middle' font-size='14' {FONT}>"
-        f"{escape(title)}</text>",
-    ]
+    out = _open(title, width, height)
     for i, (label, v, note) in enumerate(rows):
         y = top + rh * i
         w = pw * max(v, 0.0) / xmax
