@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from driver_host import run_driver
+from tcl_standins import run_tcl
 
 from bnn2hw.backends.hls.toolchain import ap_include_dir, cxx
 from bnn2hw.backends.verilog.emit import design_sources, top_module
@@ -36,8 +37,6 @@ from bnn2hw.hw.dataflow import lower
 from bnn2hw.rtl_sim import lint_verilog
 
 ROOT = Path(__file__).resolve().parents[2]
-STANDINS = ROOT / "tests" / "deploy_standins.tcl"
-STANDINS_VITIS = ROOT / "tests" / "deploy_standins_vitis.tcl"
 EXAMPLES = {
     "mlp": ROOT / "examples" / "digits_mlp",
     "cnn": ROOT / "examples" / "digits_cnn",
@@ -176,25 +175,6 @@ def test_alveo_files_and_link_cfg(builds: dict[str, Build], model: str, board: B
     assert "./build.sh" in readme and f"`{kernel}`" in readme
 
 
-def _run_tcl(script: Path, tmp: Path) -> list[list[str]]:
-    log = tmp / "calls.log"
-    runner = tmp / "run.tcl"
-    runner.write_text(
-        f"source {{{STANDINS}}}\nsource {{{STANDINS_VITIS}}}\nsource [lindex $argv 0]\n"
-    )
-    env = dict(os.environ, B2H_TCL_LOG=str(log), B2H_STANDIN_OUT=str(tmp / "vivado_out"))
-    r = subprocess.run(
-        ["tclsh", str(runner), str(script)],
-        env=env,
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
-    return [line.split("\t") for line in log.read_text().splitlines()]
-
-
 def _opt(args: list[str], name: str) -> str:
     return args[args.index(name) + 1]
 
@@ -213,7 +193,7 @@ def test_package_kernel_tcl_under_standins(
     (run_build / "rtl").symlink_to(build.rtl_dir.resolve())
     run = run_build / "deploy" / board.key
     shutil.copytree(build.path / "deploy" / board.key, run)
-    calls = _run_tcl(run / "package_kernel.tcl", tmp_path)
+    calls = run_tcl(run / "package_kernel.tcl", tmp_path, vitis=True)
     by = lambda name: [c[1:] for c in calls if c[0] == name]  # noqa: E731
 
     # every file read exists: all of BUILD/rtl's design sources and .mem files, and the wrapper
@@ -267,10 +247,10 @@ def test_vitis_standins_refuse_xo_without_ip(tmp_path: Path) -> None:
     script = tmp_path / "p.tcl"
     script.write_text(f"package_xo -kernel_name k -ip_directory {tmp_path} -xo_path k.xo\n")
     with pytest.raises(AssertionError, match="no packaged IP"):
-        _run_tcl(script, tmp_path)
+        run_tcl(script, tmp_path, vitis=True)
     script.write_text("package_xx -kernel_name k\n")
     with pytest.raises(AssertionError, match="not a stand-in Vivado command: package_xx"):
-        _run_tcl(script, tmp_path)
+        run_tcl(script, tmp_path, vitis=True)
 
 
 def _makefile_cxxflags(hls: Path) -> list[str]:

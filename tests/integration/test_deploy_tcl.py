@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tcl_standins import run_tcl
 
 from bnn2hw.backends.verilog.emit import top_module
 from bnn2hw.boards import Board, list_boards
@@ -29,8 +30,6 @@ from bnn2hw.deploy.vivado import (
 from bnn2hw.driver.transport import DMA_LENGTH_BITS
 from bnn2hw.hw.dataflow import lower
 
-ROOT = Path(__file__).resolve().parents[2]
-STANDINS = ROOT / "tests" / "deploy_standins.tcl"
 MODELS = ("mlp", "cnn")  # the builds fixture's (tests/integration/conftest.py)
 BOARDS = list_boards()
 
@@ -41,26 +40,6 @@ def _port_width(top_v: str, port: str) -> int:
     m = re.search(rf"wire\s+\[(\d+):0\]\s+{port}\b", top_v)
     assert m, f"{port} not in the top module"
     return int(m.group(1)) + 1
-
-
-def _run_tcl(
-    folder: Path, tmp: Path, script: str = "build.tcl", board_parts: str = ""
-) -> list[list[str]]:
-    log = tmp / f"calls_{script}.log"
-    runner = tmp / "run.tcl"
-    runner.write_text(f"source {{{STANDINS}}}\nsource [lindex $argv 0]\n")
-    env = dict(os.environ, B2H_TCL_LOG=str(log), B2H_STANDIN_OUT=str(tmp / "vivado_out"))
-    env["B2H_BOARD_PARTS"] = board_parts
-    r = subprocess.run(
-        ["tclsh", str(runner), str(folder / script)],
-        env=env,
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
-    return [line.split("\t") for line in log.read_text().splitlines()]
 
 
 def _dict(arg: str) -> dict[str, str]:
@@ -107,8 +86,8 @@ def test_zynq_tcl_under_standins(
     (run_build / "hls").symlink_to(build.hls_dir.resolve())
     run = run_build / "deploy" / folder.name
     shutil.copytree(folder, run)
-    calls = _run_tcl(run, tmp_path, "hls_ip.tcl") if ip == "hls" else []
-    calls += _run_tcl(run, tmp_path)
+    calls = run_tcl(run / "hls_ip.tcl", tmp_path) if ip == "hls" else []
+    calls += run_tcl(run / "build.tcl", tmp_path)
     assert len(calls) > 100
     by = lambda name: [c[1:] for c in calls if c[0] == name]  # noqa: E731
 
@@ -257,7 +236,7 @@ def test_board_file_preset(builds: dict[str, Build], board: Board, tmp_path: Pat
     (tmp_path / "build").mkdir()
     (tmp_path / "build" / "rtl").symlink_to(builds["mlp"].rtl_dir.resolve())
     shutil.copytree(builds["mlp"].path / "deploy" / board.key, run)
-    calls = _run_tcl(run, tmp_path, board_parts=f"other.com:zcu999:part0:1.0 {name}")
+    calls = run_tcl(run / "build.tcl", tmp_path, board_parts=f"other.com:zcu999:part0:1.0 {name}")
     by = lambda n: [c[1:] for c in calls if c[0] == n]  # noqa: E731
     assert by("get_board_parts") == [["-quiet", "-latest_file_version", board.board_part]]
     assert [a for a in by("set_property") if a[:2] == ["board_part", name]]
@@ -271,7 +250,7 @@ def test_hls_flow_needs_the_hls_ip(builds: dict[str, Build], tmp_path: Path) -> 
     run = tmp_path / "build" / "deploy" / folder.name
     shutil.copytree(folder, run)
     with pytest.raises(AssertionError, match=r"run vitis_hls -f hls_ip\.tcl first"):
-        _run_tcl(run, tmp_path)
+        run_tcl(run / "build.tcl", tmp_path)
 
 
 def test_deploy_refuses_existing_and_is_deterministic(
@@ -296,7 +275,7 @@ def test_standins_refuse_unknown_commands(tmp_path: Path) -> None:
     script = tmp_path / "build.tcl"
     script.write_text("create_projcet -force p [pwd] -part xc7z020clg400-1\n")
     with pytest.raises(AssertionError, match="not a stand-in Vivado command: create_projcet"):
-        _run_tcl(tmp_path, tmp_path)
+        run_tcl(tmp_path / "build.tcl", tmp_path)
 
 
 def test_batch_sets_the_packet_length(builds: dict[str, Build], tmp_path: Path) -> None:
@@ -306,7 +285,7 @@ def test_batch_sets_the_packet_length(builds: dict[str, Build], tmp_path: Path) 
     shutil.copytree(src, b, ignore=shutil.ignore_patterns("deploy"))
     assert main(["deploy", str(b), "--board", "kv260", "--batch", "4"]) == 0
     assert main(["deploy", str(b), "--board", "kv260", "--batch", "0", "--force"]) == 2
-    calls = _run_tcl(b / "deploy" / "kv260", tmp_path)
+    calls = run_tcl(b / "deploy" / "kv260" / "build.tcl", tmp_path)
     tlast = [
         _dict(c[2]) for c in calls if c[:2] == ["set_property", "-dict"] and c[3] == "cell:tlast"
     ]
